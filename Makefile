@@ -1,0 +1,49 @@
+# One-command set-up on a fresh Debian machine: ngspice from Debian packages, a virtual
+# environment, and lithispice installed editable with its compiled extension.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NGSPICE_PKGS := ngspice libngspice0 libngspice0-dev
+
+.PHONY: all setup ngspice venv build test demo bench models clean
+
+all: test
+
+ngspice:
+	@if command -v ngspice >/dev/null 2>&1 && [ -e /usr/lib/x86_64-linux-gnu/libngspice.so ] || ls /usr/lib/*/libngspice.so >/dev/null 2>&1; then \
+	  echo "ngspice present: $$(command -v ngspice)"; \
+	else \
+	  echo "installing $(NGSPICE_PKGS) from Debian packages"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(NGSPICE_PKGS); \
+	fi
+	@command -v ngspice >/dev/null 2>&1 || { echo "ERROR: ngspice could not be installed" >&2; exit 1; }
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+venv: $(VENV)/bin/activate
+	$(PY) -m pip install -q "setuptools>=64" wheel "Cython>=3.0" "numpy>=1.23"
+
+build: venv
+	$(PY) -m pip install -q --no-build-isolation -e ".[test]"
+	$(PY) -c "import lithispice._kernels" || { echo "ERROR: compiled extension did not build" >&2; exit 1; }
+
+setup: ngspice build
+
+test: setup
+	$(PY) -m pytest -q tests
+
+demo: setup
+	$(PY) -m lithispice.demo --out demo_out
+
+bench: setup
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+models: setup
+	$(PY) -m lithispice.cli export --out models
+
+clean:
+	rm -rf build lithispice/*.so lithispice/_kernels.c *.egg-info demo_out

@@ -1,0 +1,22 @@
+"""lithispice: compact models of lithionic thin-film devices, in C and in ngspice.
+
+Layers (one folder each): ``materials`` (cited numbers) -> ``devices`` (parameter sets, the
+compiled kernels in csrc/ via ``_kernels``, SPICE export) -> ``netlist`` (Chip builder on
+networkx) -> ``engines`` (ngspice batch / shared). Units are SI throughout.
+"""
+from .errors import (ConvergenceError, LithispiceError, NameValidationError, NetlistError,
+                     NetlistSyntaxError, NgspiceNotFoundError, ParameterError, SimulationError,
+                     SimulationTimeout)
+from .devices.memristor import Memristor, MemristorTrace, simulate_array
+from .engines import Result, run_deck, run_deck_shared  # noqa: E402
+from .netlist import Chip, build_crossbar
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Memristor", "MemristorTrace", "simulate_array",
+    "Chip", "build_crossbar", "run_deck", "run_deck_shared", "Result",
+    "LithispiceError", "ParameterError", "NetlistError", "NameValidationError",
+    "SimulationError", "NgspiceNotFoundError", "NetlistSyntaxError", "ConvergenceError",
+    "SimulationTimeout",
+]

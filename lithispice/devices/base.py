@@ -1,0 +1,25 @@
+"""What every device model offers the netlist builder.
+
+A device is a frozen parameter set that can (a) simulate itself with the compiled kernel and
+(b) export itself as an ngspice ``.subckt``. The builder needs only the SPICE side:
+
+``subckt_name``  the name of the ``.subckt`` (a valid identifier, unique per parameter set)
+``pins``         ordered pin names, as in the ``.subckt`` line
+``dc_paths``     pairs of pins joined by a DC-conducting path inside the device (the builder
+                 uses them to find nets without a DC path to ground)
+``subckt()``     the ``.subckt ... .ends`` text (the builder includes it once per deck)
+``instance_params`` names of the ``params:`` a single instance may override (e.g. ``w0``)
+"""
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class SpiceDevice(Protocol):
+    subckt_name: str
+    pins: tuple[str, ...]
+    dc_paths: tuple[tuple[str, str], ...]
+    instance_params: tuple[str, ...]
+
+    def subckt(self) -> str: ...

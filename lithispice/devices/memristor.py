@@ -1,0 +1,295 @@
+"""Two-terminal Li memristor (DESIGN 4.1).
+
+The equations live in ``csrc/memristor.h`` (the reference); this module holds the parameter
+set, derives the kernel coefficients from the quantities papers report (threshold voltage,
+switching time, Ron/Roff), and calls the compiled kernel. The SPICE form is in
+``memristor_spice.py``; presets are in ``memristor_presets.py``.
+
+Threshold convention: at a constant |v| = V_th a device switches from w = 0 to w = 0.9
+(set) or from w = 1 to w = 0.1 (reset) in the reference time ``t_switch``. With the window
+F = (1-w)^p this fixes the rate prefactor:
+    k = I_p / (t_switch * sinh(V_th / V0)),   I_p = integral_0^0.9 (1-w)^-p dw,
+and the field-acceleration voltage V0 = V_th / nonlinearity.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ParameterError
+
+LAWS = {"log": 0, "series": 1, "percolation": 2}
+SWITCH_FRACTION = 0.9  # the fraction of the film a "full switch" converts (see module doc)
+
+
+def _window_integral(p: float, frac: float = SWITCH_FRACTION) -> float:
+    """I_p = integral_0^frac (1-w)^-p dw (dimensionless)."""
+    if p == 1.0:
+        return -math.log(1.0 - frac)
+    return ((1.0 - frac) ** (1.0 - p) - 1.0) / (p - 1.0)
+
+
+def _check(name, value, lo=None, hi=None, *, lo_open=False, unit=""):
+    """Finite number in [lo, hi] (or (lo, hi] with lo_open), else ParameterError."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = math.nan
+    ok = math.isfinite(x)
+    if ok and lo is not None:
+        ok = x > lo if lo_open else x >= lo
+    if ok and hi is not None:
+        ok = x <= hi
+    if not ok:
+        left = "(" if lo_open else "["
+        rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
+        raise ParameterError(name, value, f"a finite number in {rng} {unit}".rstrip())
+    return x
+
+
+@dataclass(frozen=True)
+class MemristorTrace:
+    """Waveforms of a standalone memristor simulation (SI units).
+
+    ``t`` s, ``v`` V, ``i`` A, ``state`` w (1). For arrays of devices, ``i`` and ``state``
+    are (n_devices, n_t).
+    """
+    t: np.ndarray
+    v: np.ndarray
+    i: np.ndarray
+    state: np.ndarray
+    temperature: float | np.ndarray
+
+
+@dataclass(frozen=True)
+class Memristor:
+    """Parameters of a Li memristor. All SI: V, s, ohm, K, eV.
+
+    v_set, v_reset        threshold voltages (magnitudes), V: a full switch in t_switch_*
+    t_switch_set/_reset   reference switching times at the thresholds, s
+    nonlinearity_set/_reset  V_th / V0 (1): how sharply the rate rises with voltage
+    window_p              window exponent p >= 1 of F_set = (1-w)^p, F_reset = w^p (1)
+    ea_switch             activation energy of the switching rate, eV
+    tau_retention         retention time constant at t_ref, s (0 = no retention loss)
+    ea_retention          activation energy of retention loss, eV
+    w_eq                  state retention relaxes towards (1)
+    r_on, r_off           resistance at w = 1 and w = 0 (low-field), ohm
+    v_nonlinear           current nonlinearity I = G V_nl sinh(v/V_nl), V (inf = ohmic)
+    law                   conductance law: "log", "series" or "percolation"
+    w_c, t_perc           percolation threshold (1) and exponent (1) for law "percolation"
+    t_ref                 temperature at which rates and times are given, K
+    """
+    name: str = "custom"
+    v_set: float = 1.0
+    v_reset: float = 1.0
+    t_switch_set: float = 1e-6
+    t_switch_reset: float = 1e-6
+    nonlinearity_set: float = 12.0
+    nonlinearity_reset: float = 12.0
+    window_p: float = 1.0
+    ea_switch: float = 0.45
+    tau_retention: float = 1e7
+    ea_retention: float = 1.0
+    w_eq: float = 0.0
+    r_on: float = 1e4
+    r_off: float = 1e6
+    v_nonlinear: float = math.inf
+    law: str = "log"
+    w_c: float = 0.3
+    t_perc: float = 2.0
+    t_ref: float = 298.15
+    source: str = ""
+    notes: str = ""
+    table3_ref: int | None = None
+    _packed: np.ndarray = field(init=False, repr=False, compare=False)
+
+    # --- construction and validation -------------------------------------------------
+    def __post_init__(self):
+        _check("v_set", self.v_set, 0, 1e3, lo_open=True, unit="V")
+        _check("v_reset", self.v_reset, 0, 1e3, lo_open=True, unit="V")
+        _check("t_switch_set", self.t_switch_set, 0, 1e9, lo_open=True, unit="s")
+        _check("t_switch_reset", self.t_switch_reset, 0, 1e9, lo_open=True, unit="s")
+        _check("nonlinearity_set", self.nonlinearity_set, 0.1, 50, unit="(V_th/V0)")
+        _check("nonlinearity_reset", self.nonlinearity_reset, 0.1, 50, unit="(V_th/V0)")
+        _check("window_p", self.window_p, 1, 10)
+        _check("ea_switch", self.ea_switch, 0, 3, unit="eV")
+        _check("tau_retention", self.tau_retention, 0, 1e30, unit="s")
+        _check("ea_retention", self.ea_retention, 0, 3, unit="eV")
+        _check("w_eq", self.w_eq, 0, 1)
+        _check("r_on", self.r_on, 0, 1e15, lo_open=True, unit="ohm")
+        _check("r_off", self.r_off, 0, 1e18, lo_open=True, unit="ohm")
+        if not self.r_off > self.r_on:
+            raise ParameterError("r_off", self.r_off, f"> r_on = {self.r_on} ohm")
+        if not (self.v_nonlinear == math.inf or
+                (math.isfinite(self.v_nonlinear) and self.v_nonlinear > 0)):
+            raise ParameterError("v_nonlinear", self.v_nonlinear, "> 0 V, or inf for ohmic")
+        if self.law not in LAWS:
+            raise ParameterError("law", self.law, f"one of {sorted(LAWS)}")
+        _check("w_c", self.w_c, 0, 1, unit="(must be < 1)")
+        if self.w_c >= 1:
+            raise ParameterError("w_c", self.w_c, "[0, 1)")
+        _check("t_perc", self.t_perc, 1, 5)
+        _check("t_ref", self.t_ref, 0, 2000, lo_open=True, unit="K")
+        object.__setattr__(self, "_packed", self._pack())
+
+    def replace(self, **changes) -> "Memristor":
+        """A copy with some parameters changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    # --- derived kernel coefficients ----------------------------------------------------
+    @property
+    def v0_set(self) -> float:
+        """Field-acceleration voltage of the set rate, V."""
+        return self.v_set / self.nonlinearity_set
+
+    @property
+    def v0_reset(self) -> float:
+        """Field-acceleration voltage of the reset rate, V."""
+        return self.v_reset / self.nonlinearity_reset
+
+    @property
+    def k_set(self) -> float:
+        """Set rate prefactor at t_ref, 1/s (from v_set and t_switch_set)."""
+        return _window_integral(self.window_p) / (self.t_switch_set * math.sinh(self.nonlinearity_set))
+
+    @property
+    def k_reset(self) -> float:
+        """Reset rate prefactor at t_ref, 1/s."""
+        return _window_integral(self.window_p) / (self.t_switch_reset * math.sinh(self.nonlinearity_reset))
+
+    @property
+    def on_off_ratio(self) -> float:
+        return self.r_off / self.r_on
+
+    def kernel_fields(self) -> dict:
+        """The kernel's parameter record (csrc/memristor.h lsm_params), SI units."""
+        return dict(
+            k_set=self.k_set, k_reset=self.k_reset, v0_set=self.v0_set, v0_reset=self.v0_reset,
+            p=float(self.window_p), ea=self.ea_switch, tau_ret=self.tau_retention,
+            ea_ret=self.ea_retention, w_eq=self.w_eq, t_ref=self.t_ref,
+            g_on=1.0 / self.r_on, g_off=1.0 / self.r_off,
+            v_nl=0.0 if self.v_nonlinear == math.inf else self.v_nonlinear,
+            law=float(LAWS[self.law]), w_c=self.w_c, t_perc=self.t_perc)
+
+    def _pack(self) -> np.ndarray:
+        from .._kernels import MEMRISTOR_FIELDS
+        f = self.kernel_fields()
+        return np.array([f[k] for k in MEMRISTOR_FIELDS], dtype=np.float64)
+
+    def switching_rate(self, v: float, temperature: float = 298.15, w: float = 0.0) -> float:
+        """dw/dt (1/s) at voltage v (V), temperature (K) and state w: the kernel's value."""
+        from .._kernels import memristor_rate
+        _check("temperature", temperature, 0, 2000, lo_open=True, unit="K")
+        return float(memristor_rate(self._packed, float(temperature),
+                                    np.array([float(v)]), np.array([float(w)]))[0])
+
+    def conductance(self, w) -> np.ndarray:
+        """Low-field conductance G(w), S (the kernel's law)."""
+        from .._kernels import memristor_conductance
+        return memristor_conductance(self._packed, np.atleast_1d(np.asarray(w, dtype=np.float64)))
+
+    # --- simulation ---------------------------------------------------------------------
+    def simulate(self, t, v, temperature: float = 298.15, w0: float = 0.0) -> MemristorTrace:
+        """Simulate one device with the compiled kernel.
+
+        t: sample times, s (strictly increasing); v: voltage at those times, V, taken as
+        piecewise linear in between (the kernel integrates that stimulus exactly, so refine
+        ``t`` only to resolve the stimulus, not for accuracy); temperature: K; w0: initial
+        state (1). Returns a MemristorTrace.
+        """
+        return simulate_array([self], t, v, temperature=temperature, w0=w0, _single=True)
+
+    # --- variability --------------------------------------------------------------------
+    def sample(self, n: int, seed: int | None = 0, sigma_ln_r_on: float = 0.1,
+               sigma_ln_r_off: float = 0.2, sigma_v_th: float = 0.05) -> list["Memristor"]:
+        """Device-to-device variability: n devices with lognormal r_on, r_off and normally
+        distributed thresholds (relative sigma ``sigma_v_th``), drawn from a seeded RNG.
+        r_off is kept above r_on (redrawn pairs would bias the ratio; we clip at 1.01 r_on)."""
+        n = int(_check("n", n, 1, 1e7))
+        _check("sigma_ln_r_on", sigma_ln_r_on, 0, 3)
+        _check("sigma_ln_r_off", sigma_ln_r_off, 0, 3)
+        _check("sigma_v_th", sigma_v_th, 0, 0.5, unit="(relative)")
+        rng = np.random.default_rng(seed)
+        r_on = self.r_on * rng.lognormal(0.0, sigma_ln_r_on, n) if sigma_ln_r_on else np.full(n, self.r_on)
+        r_off = self.r_off * rng.lognormal(0.0, sigma_ln_r_off, n) if sigma_ln_r_off else np.full(n, self.r_off)
+        r_off = np.maximum(r_off, 1.01 * r_on)
+        vs = self.v_set * np.clip(rng.normal(1.0, sigma_v_th, n), 0.2, 5.0)
+        vr = self.v_reset * np.clip(rng.normal(1.0, sigma_v_th, n), 0.2, 5.0)
+        return [self.replace(r_on=float(a), r_off=float(b), v_set=float(c), v_reset=float(d),
+                             name=f"{self.name}#{k}")
+                for k, (a, b, c, d) in enumerate(zip(r_on, r_off, vs, vr))]
+
+    # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
+    pins = ("p", "n")
+    dc_paths = (("p", "n"),)
+    instance_params = ("w0", "tk")
+
+    @property
+    def subckt_name(self) -> str:
+        """Unique per parameter set: a readable stem plus a hash of the kernel fields."""
+        stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name.split("#")[0]).strip("_")[:32] or "dev"
+        digest = hashlib.sha1(self._packed.tobytes()).hexdigest()[:8]
+        return f"lsm_{stem}_{digest}"
+
+    def subckt(self, dialect: str = "ngspice") -> str:
+        """The ngspice ``.subckt`` (pins p n; params w0 (1), tk (K))."""
+        from .memristor_spice import memristor_subckt
+        return memristor_subckt(self, dialect=dialect)
+
+    # --- presets ------------------------------------------------------------------------
+    @staticmethod
+    def presets() -> list[str]:
+        """Names of the presets (one per switching material of the review's Table 3)."""
+        from .memristor_presets import PRESETS
+        return list(PRESETS)
+
+    @staticmethod
+    def preset(name: str, **overrides) -> "Memristor":
+        """A preset by its switching material as written in Table 3 (e.g. "LiCoO2"),
+        optionally with parameters overridden."""
+        from .memristor_presets import PRESETS
+        if name not in PRESETS:
+            raise ParameterError("name", name, f"one of {list(PRESETS)}")
+        dev = PRESETS[name]
+        return dev.replace(**overrides) if overrides else dev
+
+
+def simulate_array(devices, t, v, temperature=298.15, w0=0.0, _single=False) -> MemristorTrace:
+    """Simulate N memristors at once in the compiled kernel (no GIL, no Python per step).
+
+    devices: sequence of Memristor; t: (n_t,) s; v: (n_t,) shared or (N, n_t) per device, V;
+    temperature: K, scalar or (N,); w0: scalar or (N,). Returns a MemristorTrace with
+    (N, n_t) arrays (or 1-D for a single device called through Memristor.simulate).
+    """
+    from .._kernels import memristor_simulate
+    devices = list(devices)
+    if not devices:
+        raise ParameterError("devices", devices, "a non-empty sequence of Memristor")
+    n = len(devices)
+    t = np.ascontiguousarray(t, dtype=np.float64)
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    if t.ndim != 1 or t.size < 2:
+        raise ParameterError("t", f"shape {t.shape}", "a 1-D array of at least 2 times, s")
+    if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+        raise ParameterError("t", "non-finite or non-increasing", "strictly increasing finite times, s")
+    v2 = v.reshape(1, -1) if v.ndim == 1 else v
+    if v2.shape[1] != t.size or v2.shape[0] not in (1, n):
+        raise ParameterError("v", f"shape {v.shape}", f"({t.size},) or ({n}, {t.size}) volts")
+    if not np.all(np.isfinite(v2)):
+        raise ParameterError("v", "non-finite values", "finite voltages, V")
+    temp = np.ascontiguousarray(np.broadcast_to(np.asarray(temperature, dtype=np.float64), (n,)))
+    if not np.all(np.isfinite(temp)) or np.any(temp <= 0):
+        raise ParameterError("temperature", temperature, "> 0 K")
+    w0a = np.ascontiguousarray(np.broadcast_to(np.asarray(w0, dtype=np.float64), (n,)))
+    if not np.all((w0a >= 0) & (w0a <= 1)):
+        raise ParameterError("w0", w0, "[0, 1]")
+    params = np.stack([d._packed for d in devices])
+    w, i = memristor_simulate(params, temp, t, v2, w0a)
+    if _single:
+        return MemristorTrace(t=t, v=v2[0], i=i[0], state=w[0], temperature=float(temp[0]))
+    return MemristorTrace(t=t, v=v, i=i, state=w, temperature=temp)

@@ -1,0 +1,64 @@
+"""Typed exceptions of lithispice.
+
+Every error a user can trigger has its own class so batch code can catch exactly what it
+expects. Simulation errors carry the tail of the ngspice log and, where known, the offending
+deck lines, because "ngspice failed" without its log is useless to a circuit engineer.
+"""
+from __future__ import annotations
+
+
+class LithispiceError(Exception):
+    """Base class of every lithispice error."""
+
+
+class ParameterError(LithispiceError, ValueError):
+    """A parameter is out of its allowed range.
+
+    Attributes: ``name`` (the parameter), ``value`` (what was given), ``allowed`` (text of the
+    allowed range, with its unit).
+    """
+
+    def __init__(self, name: str, value, allowed: str, detail: str = ""):
+        self.name, self.value, self.allowed = name, value, allowed
+        msg = f"parameter {name!r} = {value!r} is out of range: allowed {allowed}"
+        if detail:
+            msg += f" ({detail})"
+        super().__init__(msg)
+
+
+class NetlistError(LithispiceError, ValueError):
+    """A circuit cannot be emitted: floating net, unknown pin, duplicate name, ..."""
+
+
+class NameValidationError(NetlistError):
+    """A name that would go into a netlist does not match the identifier grammar."""
+
+
+class SimulationError(LithispiceError, RuntimeError):
+    """ngspice did not produce a usable result. ``log_tail`` holds the end of its output."""
+
+    def __init__(self, message: str, log_tail: str = "", deck_lines: tuple[str, ...] = ()):
+        self.log_tail = log_tail
+        self.deck_lines = tuple(deck_lines)
+        full = message
+        if deck_lines:
+            full += "\noffending deck lines:\n  " + "\n  ".join(deck_lines)
+        if log_tail:
+            full += "\n--- ngspice log tail ---\n" + log_tail
+        super().__init__(full)
+
+
+class NgspiceNotFoundError(SimulationError):
+    """The ngspice executable (or libngspice for shared mode) is not installed."""
+
+
+class NetlistSyntaxError(SimulationError):
+    """ngspice rejected the deck (unknown element, bad syntax, undefined subcircuit/model)."""
+
+
+class ConvergenceError(SimulationError):
+    """ngspice failed to converge ("timestep too small", singular matrix, gmin/source stepping failed)."""
+
+
+class SimulationTimeout(SimulationError):
+    """ngspice ran longer than the timeout; its whole process group was killed."""

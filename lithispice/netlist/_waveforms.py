@@ -1,0 +1,151 @@
+"""Validated text of independent-source values: DC, AC, PWL, SIN and PULSE (ngspice syntax).
+
+Every number goes through :func:`lithispice.spice.names.fmt` (finite floats only), and the
+waveform shapes are checked here because ngspice either rejects a bad one late with a terse
+message (non-increasing PWL times) or silently substitutes defaults that depend on the
+analysis (a PULSE without rise time takes TSTEP), which makes a deck's meaning depend on
+the ``.tran`` line. Units: seconds, hertz, degrees, and volts (V source) or amperes (I source).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from ..errors import ParameterError
+from ..spice.names import fmt
+
+# Long PWL tables are wrapped on '+' continuation lines: ngspice reads them fine and the
+# deck stays readable in a diff.
+_PWL_PAIRS_PER_LINE = 8
+
+_SINE_KEYS = ("offset", "amplitude", "freq", "delay", "damping", "phase")
+_PULSE_KEYS = ("v1", "v2", "delay", "rise", "fall", "width", "period")
+
+
+def _num(value, name: str) -> float:
+    """Finite float or ParameterError naming ``name``."""
+    fmt(value, name)  # raises ParameterError for NaN, inf, non-numbers
+    return float(value)
+
+
+def _spec_to_dict(spec, keys: tuple[str, ...], required: tuple[str, ...], what: str) -> dict:
+    """Accept a mapping (by key) or a sequence (in SPICE order); return a dict of floats."""
+    if isinstance(spec, Mapping):
+        unknown = sorted(set(spec) - set(keys))
+        if unknown:
+            raise ParameterError(what, dict(spec), f"keys among {keys}", f"unknown keys {unknown}")
+        d = dict(spec)
+    elif isinstance(spec, (Sequence, Iterable)) and not isinstance(spec, (str, bytes)):
+        spec = tuple(spec)                     # also numpy arrays and generators
+        if len(spec) > len(keys):
+            raise ParameterError(what, spec, f"at most {len(keys)} values in the order {keys}")
+        d = dict(zip(keys, spec))
+    else:
+        raise ParameterError(what, spec, f"a mapping with keys {keys} or a sequence in that order")
+    missing = [k for k in required if d.get(k) is None]
+    if missing:
+        raise ParameterError(what, spec, f"all of {required} given", f"missing {missing}")
+    return {k: _num(v, f"{what}.{k}") for k, v in d.items() if v is not None}
+
+
+def pwl_text(points, what: str = "pwl") -> str:
+    """``pwl(t1 v1 t2 v2 ...)`` from a sequence of (time s, value) pairs.
+
+    Times must be >= 0 and strictly increasing (ngspice requires it; a repeated time would
+    be a vertical step the integrator cannot take).
+    """
+    try:
+        pairs = [tuple(p) for p in points]
+    except TypeError:
+        raise ParameterError(what, points, "a sequence of (time, value) pairs") from None
+    if not pairs:
+        raise ParameterError(what, points, "at least one (time, value) pair")
+    items: list[str] = []
+    last_t = -math.inf
+    for k, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise ParameterError(f"{what}[{k}]", pair, "a (time, value) pair")
+        t = _num(pair[0], f"{what}[{k}].time")
+        v = _num(pair[1], f"{what}[{k}].value")
+        if t < 0:
+            raise ParameterError(f"{what}[{k}].time", t, ">= 0 s")
+        if t <= last_t:
+            raise ParameterError(f"{what}[{k}].time", t,
+                                 f"> previous time {last_t!r} s (times strictly increasing)")
+        last_t = t
+        items.append(f"{fmt(t)} {fmt(v)}")
+    chunks = [" ".join(items[i:i + _PWL_PAIRS_PER_LINE])
+              for i in range(0, len(items), _PWL_PAIRS_PER_LINE)]
+    return "pwl(" + "\n+ ".join(chunks) + ")"
+
+
+def sine_text(spec, what: str = "sine") -> str:
+    """``sin(VO VA FREQ TD THETA PHASE)``.
+
+    ``spec``: mapping with keys offset, amplitude (V or A), freq (Hz, > 0), delay (s, >= 0,
+    default 0), damping (1/s, >= 0, default 0), phase (degrees, default 0); or a sequence
+    in that order. The frequency is required: ngspice's default (1/TSTOP) would tie the
+    stimulus to the analysis.
+    """
+    d = _spec_to_dict(spec, _SINE_KEYS, ("offset", "amplitude", "freq"), what)
+    if d["freq"] <= 0:
+        raise ParameterError(f"{what}.freq", d["freq"], "> 0 Hz")
+    if d.get("delay", 0.0) < 0:
+        raise ParameterError(f"{what}.delay", d["delay"], ">= 0 s")
+    if d.get("damping", 0.0) < 0:
+        raise ParameterError(f"{what}.damping", d["damping"], ">= 0 1/s")
+    vals = [d["offset"], d["amplitude"], d["freq"], d.get("delay", 0.0),
+            d.get("damping", 0.0), d.get("phase", 0.0)]
+    return "sin(" + " ".join(fmt(v) for v in vals) + ")"
+
+
+def pulse_text(spec, what: str = "pulse") -> str:
+    """``pulse(V1 V2 TD TR TF PW [PER])``.
+
+    ``spec``: mapping with keys v1, v2 (V or A), delay (s, >= 0, default 0), rise, fall
+    (s, > 0), width (s, >= 0), period (s, >= rise + width + fall; omitted = one pulse);
+    or a sequence in that order. rise/fall/width are required because ngspice would
+    otherwise take TSTEP/TSTOP from the analysis line.
+    """
+    d = _spec_to_dict(spec, _PULSE_KEYS, ("v1", "v2", "rise", "fall", "width"), what)
+    if d.get("delay", 0.0) < 0:
+        raise ParameterError(f"{what}.delay", d["delay"], ">= 0 s")
+    for k in ("rise", "fall"):
+        if d[k] <= 0:
+            raise ParameterError(f"{what}.{k}", d[k], "> 0 s")
+    if d["width"] < 0:
+        raise ParameterError(f"{what}.width", d["width"], ">= 0 s")
+    vals = [d["v1"], d["v2"], d.get("delay", 0.0), d["rise"], d["fall"], d["width"]]
+    if "period" in d:
+        need = d["rise"] + d["width"] + d["fall"]
+        if d["period"] < need:
+            raise ParameterError(f"{what}.period", d["period"],
+                                 f">= rise + width + fall = {need!r} s")
+        vals.append(d["period"])
+    return "pulse(" + " ".join(fmt(v) for v in vals) + ")"
+
+
+def source_value_text(dc, ac=None, pwl=None, sine=None, pulse=None, what: str = "source") -> str:
+    """The value part of a V/I source line: ``dc X [ac M [P]] [waveform]``.
+
+    ``ac`` is a magnitude or a (magnitude, phase in degrees) pair for ``.ac`` analysis.
+    At most one of pwl/sine/pulse; the DC value is what ``.op`` and ``.dc`` see.
+    """
+    given = [k for k, v in (("pwl", pwl), ("sine", sine), ("pulse", pulse)) if v is not None]
+    if len(given) > 1:
+        raise ParameterError(f"{what}.waveform", given, "at most one of pwl, sine, pulse")
+    parts = [f"dc {fmt(dc, f'{what}.dc')}"]
+    if ac is not None:
+        if isinstance(ac, Sequence) and not isinstance(ac, (str, bytes)):
+            if len(ac) != 2:
+                raise ParameterError(f"{what}.ac", ac, "a magnitude or (magnitude, phase deg)")
+            parts.append(f"ac {fmt(ac[0], f'{what}.ac')} {fmt(ac[1], f'{what}.ac_phase')}")
+        else:
+            parts.append(f"ac {fmt(ac, f'{what}.ac')}")
+    if pwl is not None:
+        parts.append(pwl_text(pwl, f"{what}.pwl"))
+    elif sine is not None:
+        parts.append(sine_text(sine, f"{what}.sine"))
+    elif pulse is not None:
+        parts.append(pulse_text(pulse, f"{what}.pulse"))
+    return " ".join(parts)
