@@ -1,5 +1,11 @@
-"""Device models: parameter sets, compiled-kernel simulation and SPICE export."""
+"""Device models: parameter sets, compiled-kernel simulation and SPICE export.
+
+``DEVICE_FAMILIES`` lists every device class that has presets; model-card export and the
+``presets`` command iterate over it. A new family registers itself by being added here.
+"""
 from .base import SpiceDevice
 from .memristor import Memristor, MemristorTrace, simulate_array
 
-__all__ = ["SpiceDevice", "Memristor", "MemristorTrace", "simulate_array"]
+DEVICE_FAMILIES = (Memristor,)
+
+__all__ = ["SpiceDevice", "DEVICE_FAMILIES", "Memristor", "MemristorTrace", "simulate_array"]

@@ -373,7 +373,7 @@ def prepare_deck(deck: str, stats: bool) -> str:
     if stats:
         # .options acct makes batch ngspice print the full 'rusage all' set at the end,
         # without a .control block (which would make batch mode run every analysis twice).
-        e = ends[-1]
+        e = ends[0]                 # ngspice ignores everything after the first .end
         deck = deck[:e.start()] + ".options acct\n" + deck[e.start():]
     if not deck.endswith("\n"):
         deck += "\n"
@@ -420,7 +420,9 @@ def wait_process(proc: subprocess.Popen, timeout: float) -> int:
     except (AttributeError, OSError):
         return proc.wait(timeout)
     try:
-        if not select.select([fd], [], [], timeout)[0]:
+        poller = select.poll()      # not select.select: that fails for fds >= 1024
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(max(0, int(timeout * 1000 + 0.5))):
             raise subprocess.TimeoutExpired(proc.args, timeout)
         return proc.wait()
     finally:

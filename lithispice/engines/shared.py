@@ -345,10 +345,11 @@ def run_deck_shared(deck: str, timeout: float = 60.0, *, startup_timeout: float 
         deadline = time.monotonic() + startup_timeout
         buf = b""
         fd = proc.stdout.fileno()
+        poller = select.poll()      # not select.select: that fails for fds >= 1024
+        poller.register(fd, select.POLLIN | select.POLLHUP)
         while not done:
             remaining = deadline - time.monotonic()
-            readable = select.select([fd], [], [], max(remaining, 0.0))[0] if remaining > 0 else []
-            if not readable:
+            if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
                 _kill(proc)
                 stdout = _read_text(os.path.join(rundir, "stdout.txt"))
                 stderr = _read_text(os.path.join(rundir, "stderr.txt"))
@@ -416,6 +417,7 @@ def run_deck_shared(deck: str, timeout: float = 60.0, *, startup_timeout: float 
             what = "no analysis produced output"
         elif _matches(_FAILED_RUN_PATTERNS, stderr):
             what = "ngspice reported an aborted run"
+            plots[-1].truncated = True          # the analysis that was running stopped
         elif any(len(p) == 0 for p in plots):
             what = "an analysis produced no points"
         if what:
