@@ -227,7 +227,9 @@ class Memristor:
     # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
     pins = ("p", "n")
     dc_paths = (("p", "n"),)
-    instance_params = ("w0", "tk")
+    # w0 (1) and tk (K), plus every physical parameter (see memristor_spice.SPICE_PARAMS)
+    instance_params = ("w0", "tk", "vset", "vreset", "tsw_set", "tsw_reset", "nl_set", "nl_reset",
+                       "ron", "roff", "ea", "tau_ret", "ea_ret", "w_eq", "w_c", "t_perc")
 
     @property
     def subckt_name(self) -> str:
@@ -237,7 +239,8 @@ class Memristor:
         return f"lsm_{stem}_{digest}"
 
     def subckt(self, dialect: str = "ngspice") -> str:
-        """The ngspice ``.subckt`` (pins p n; params w0 (1), tk (K))."""
+        """The ngspice ``.subckt`` (pins p n; params w0 (1), tk (K) and the physical
+        parameters, defaulting to this device's values: see ``instance_params``)."""
         from .memristor_spice import memristor_subckt
         return memristor_subckt(self, dialect=dialect)
 

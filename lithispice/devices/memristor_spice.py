@@ -2,70 +2,88 @@
 
 State w lives on a 1 F capacitor (node ``w``; V(w) = w) charged by a B-source current equal
 to dw/dt, with an ``.ic`` from the instance parameter ``w0`` and a 1e12 ohm leak so the
-operating point is never singular (its 1e12 s time constant is far below anything simulated).
+operating point is never singular (its 1e12 s time constant is far beyond anything simulated).
 Every function is smooth or at worst has a continuous kink (``max(v,0)``): no u() steps, so
-the simulator's step control never sees a discontinuity. Temperature enters as the instance
-parameter ``tk`` (K) through ``.param`` Arrhenius factors, evaluated once per instance.
+the simulator's step control never sees a discontinuity.
+
+The physical parameters are subcircuit parameters with the preset's values as defaults, so a
+model card user can override them per instance (``X1 a b lsm_LiCoO2_... ron=2e4 tk=350``).
+They enter the B-source expressions through ``.param`` values that ngspice evaluates once per
+instance, never per time step. Structural choices (conductance law, window exponent, ohmic or
+sinh current) select the expression and are fixed per subckt.
 """
 from __future__ import annotations
 
 import math
 
 from ..constants import k_B_eV
+from ..errors import ParameterError
 from ..spice.names import fmt
 
 _WC = "min(max(v(w),0),1)"  # clamped state, as ls_clamp in the kernel
+
+# instance parameter -> Memristor attribute (the defaults come from the device)
+SPICE_PARAMS = {
+    "w0": None, "tk": "t_ref",
+    "vset": "v_set", "vreset": "v_reset", "tsw_set": "t_switch_set", "tsw_reset": "t_switch_reset",
+    "nl_set": "nonlinearity_set", "nl_reset": "nonlinearity_reset", "ron": "r_on", "roff": "r_off",
+    "ea": "ea_switch", "tau_ret": "tau_retention", "ea_ret": "ea_retention", "w_eq": "w_eq",
+    "w_c": "w_c", "t_perc": "t_perc",
+}
 
 
 def _window(x: str, p: float) -> str:
     return f"({x})" if p == 1.0 else f"pow({x},{fmt(p)})"
 
 
-def conductance_expr(dev) -> str:
-    """G(w) in siemens as an ngspice expression of v(w)."""
-    g_on, g_off = 1.0 / dev.r_on, 1.0 / dev.r_off
-    if dev.law == "log":
-        return f"{fmt(g_off)}*exp({_WC}*{fmt(math.log(g_on / g_off))})"
-    if dev.law == "series":
-        return f"1/({_WC}*{fmt(dev.r_on)}+(1-{_WC})*{fmt(dev.r_off)})"
-    # percolation
-    s = f"max({_WC}-{fmt(dev.w_c)},0)/{fmt(1.0 - dev.w_c)}"
-    return f"({fmt(g_off)}+{fmt(g_on - g_off)}*pow({s},{fmt(dev.t_perc)}))"
+def conductance_expr(law: str) -> str:
+    """G(w) in siemens as an ngspice expression of v(w) and the .params goff, lnr, ron, roff."""
+    if law == "log":
+        return f"{{goff}}*exp({_WC}*{{lnr}})"
+    if law == "series":
+        return f"1/({_WC}*{{ron}}+(1-{_WC})*{{roff}})"
+    s = f"max({_WC}-{{w_c}},0)/(1-{{w_c}})"
+    return f"({{goff}}+({{gon}}-{{goff}})*pow({s},{{t_perc}}))"
 
 
 def memristor_subckt(dev, dialect: str = "ngspice") -> str:
-    """Return the ``.subckt`` text for Memristor ``dev`` (pins p n; params w0, tk)."""
+    """Return the ``.subckt`` text for Memristor ``dev`` (pins p n; see SPICE_PARAMS)."""
+    from .memristor import _window_integral
     if dialect != "ngspice":
-        from ..errors import ParameterError
         raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
-    kb = fmt(k_B_eV)
-    tref = fmt(dev.t_ref)
+    kb, tref = fmt(k_B_eV), fmt(dev.t_ref)
+    arr = f"exp(-ea/{kb}*(1/tk-1/{tref}))"
     vpn = "v(p,n)"
-    set_term = (f"{{ks}}*sinh(max({vpn},0)*{fmt(1.0 / dev.v0_set)})"
-                f"*{_window('1-' + _WC, dev.window_p)}")
-    reset_term = (f"{{kr}}*sinh(max(-{vpn},0)*{fmt(1.0 / dev.v0_reset)})"
-                  f"*{_window(_WC, dev.window_p)}")
-    rate = f"{set_term}-{reset_term}"
+    rate = (f"{{ks}}*sinh(max({vpn},0)*{{iv0s}})*{_window('1-' + _WC, dev.window_p)}"
+            f"-{{kr}}*sinh(max(-{vpn},0)*{{iv0r}})*{_window(_WC, dev.window_p)}")
     if dev.tau_retention > 0:
-        rate += f"-(v(w)-{fmt(dev.w_eq)})*{{itau}}"
-    g = conductance_expr(dev)
+        rate += "-(v(w)-{w_eq})*{itau}"
+    g = conductance_expr(dev.law)
     if dev.v_nonlinear == math.inf:
         current = f"{g}*{vpn}"
     else:
         vnl = fmt(dev.v_nonlinear)
         current = f"{g}*{vnl}*sinh({vpn}/{vnl})"
+    defaults = " ".join(f"{k}=0" if attr is None else f"{k}={fmt(getattr(dev, attr))}"
+                        for k, attr in SPICE_PARAMS.items())
+    ip = fmt(_window_integral(dev.window_p))
     lines = [
         f"* lithispice Li memristor '{_comment(dev.name)}': equations of csrc/memristor.h",
-        f"* v_set={dev.v_set} V v_reset={dev.v_reset} V t_switch={dev.t_switch_set}/{dev.t_switch_reset} s "
-        f"r_on={dev.r_on} ohm r_off={dev.r_off} ohm law={dev.law}",
+        f"* law={dev.law} window_p={dev.window_p} v_nonlinear={dev.v_nonlinear}; "
+        "units: V, s, ohm, K, eV; w0 = initial state (0..1), tk = temperature (K)",
         f"* source: {_comment(dev.source)}",
-        f".subckt {dev.subckt_name} p n params: w0=0 tk={tref}",
-        f".param ks={{{fmt(dev.k_set)}*exp(-{fmt(dev.ea_switch)}/{kb}*(1/tk-1/{tref}))}}",
-        f".param kr={{{fmt(dev.k_reset)}*exp(-{fmt(dev.ea_switch)}/{kb}*(1/tk-1/{tref}))}}",
+        f".subckt {dev.subckt_name} p n params: {defaults}",
+        # rate prefactors from the threshold definition (memristor.py module docstring)
+        f".param ks={{{ip}/(tsw_set*sinh(nl_set))*{arr}}}",
+        f".param kr={{{ip}/(tsw_reset*sinh(nl_reset))*{arr}}}",
+        ".param iv0s={nl_set/vset}",
+        ".param iv0r={nl_reset/vreset}",
+        ".param gon={1/ron}",
+        ".param goff={1/roff}",
+        ".param lnr={ln(roff/ron)}",
     ]
     if dev.tau_retention > 0:
-        lines.append(f".param itau={{exp(-{fmt(dev.ea_retention)}/{kb}*(1/tk-1/{tref}))"
-                     f"/{fmt(dev.tau_retention)}}}")
+        lines.append(f".param itau={{exp(-ea_ret/{kb}*(1/tk-1/{tref}))/tau_ret}}")
     lines += [
         "Cw w 0 1",
         "Rw w 0 1e12",

@@ -429,6 +429,14 @@ def wait_process(proc: subprocess.Popen, timeout: float) -> int:
         os.close(fd)
 
 
+def _caller_cwd() -> str:
+    """The caller's working directory, for relative .include paths ('' if it is gone)."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
+
+
 def _read_text(path: str) -> str:
     try:
         with open(path, "rb") as fh:
@@ -479,7 +487,9 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
         env = dict(os.environ)
         env["HOME"] = rundir
         env["SPICE_USERINIT_DIR"] = rundir
-        env.setdefault("NGSPICE_INPUT_DIR", os.getcwd())
+        cwd = _caller_cwd()
+        if cwd:
+            env.setdefault("NGSPICE_INPUT_DIR", cwd)
         env.pop("SPICE_ASCIIRAWFILE", None)
         env["LC_ALL"] = "C"               # numbers with '.', whatever the user's locale
         out_path = os.path.join(rundir, "stdout.txt")
@@ -528,7 +538,11 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
 
         what = ""
         if rc < 0:
-            what = f"ngspice was killed by signal {-rc} ({signal.Signals(-rc).name})"
+            try:
+                signame = signal.Signals(-rc).name
+            except ValueError:
+                signame = "unknown signal"
+            what = f"ngspice was killed by signal {-rc} ({signame}): it crashed"
         elif rc != 0:
             what = f"exit status {rc}"
         elif raw_error:

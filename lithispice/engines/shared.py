@@ -36,9 +36,9 @@ import time
 from typing import Optional
 
 from ..errors import NgspiceNotFoundError, SimulationError, SimulationTimeout
-from .batch import (INSTALL_HINT, SPICEINIT, _FAILED_RUN_PATTERNS, _matches, _read_text,
-                    check_saved_vectors, classify_failure, deck_warnings, log_tail,
-                    parse_stats, prepare_deck)
+from .batch import (INSTALL_HINT, SPICEINIT, _FAILED_RUN_PATTERNS, _caller_cwd, _matches,
+                    _read_text, check_saved_vectors, classify_failure, deck_warnings,
+                    log_tail, parse_stats, prepare_deck)
 from .result import Plot, Result
 
 __all__ = ["run_deck_shared"]
@@ -93,7 +93,8 @@ def _child_main(argv: list[str]) -> int:
     os.chdir(rundir)
     os.environ["HOME"] = rundir
     os.environ["SPICE_USERINIT_DIR"] = rundir
-    os.environ.setdefault("NGSPICE_INPUT_DIR", input_dir)
+    if input_dir:
+        os.environ.setdefault("NGSPICE_INPUT_DIR", input_dir)
     os.environ["LC_ALL"] = "C"
     # Keep the control channel on a private fd; whatever libngspice prints straight to
     # fd 1/2 (progress "Reference value", crash messages) goes to a file.
@@ -338,7 +339,7 @@ def run_deck_shared(deck: str, timeout: float = 60.0, *, startup_timeout: float 
             fh.write(text)
         with open(os.path.join(rundir, "child.txt"), "wb") as child_err:
             proc = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, rundir, os.getcwd(), "1" if stats else "0"],
+                [sys.executable, "-c", _BOOT, rundir, _caller_cwd(), "1" if stats else "0"],
                 cwd=rundir, env=_child_env(), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=child_err, start_new_session=True)
         ready = done = False
