@@ -12,3 +12,5 @@ cimport numpy as cnp
 cnp.import_array()
 
 include "_kernels_memristor.pxi"
+include "_kernels_sensor.pxi"
+include "_kernels_battery.pxi"

@@ -86,3 +86,18 @@ def test_instance_parameter_overrides_match_kernel_with_same_parameters():
     i_k, _ = kernel_at(changed, t, v, res.time, 320.0)
     i_sp = -res["i(vin)"]
     assert np.sqrt(np.mean((i_sp - i_k) ** 2)) / np.abs(i_k).max() < 0.02
+
+
+def test_retention_in_ngspice_matches_kernel():
+    """Retention is a resistor R = tau(T) plus a Norton current in the subckt: it must relax
+    w towards w_eq with the kernel's Arrhenius time constant."""
+    m = ls.Memristor.preset("LiCoO2", tau_retention=1e-3, ea_retention=0.8, w_eq=0.2)
+    t = np.array([0.0, 3e-3])
+    v = np.zeros(2)
+    for temperature in (280.0, 330.0):
+        ts, vs, i, w = run_in_ngspice(m, t, v, temperature, w0=0.9)
+        w_k = m.simulate(np.union1d(t, ts), np.zeros(np.union1d(t, ts).size),
+                         temperature=temperature, w0=0.9).state
+        w_k = w_k[np.searchsorted(np.union1d(t, ts), ts)]
+        assert np.max(np.abs(w - w_k)) < 2e-3
+        assert abs(w[-1] - 0.9) > 0.05  # it did relax

@@ -1,10 +1,20 @@
 """ngspice ``.subckt`` of the Li memristor: the equations of csrc/memristor.h, term by term.
 
 State w lives on a 1 F capacitor (node ``w``; V(w) = w) charged by a B-source current equal
-to dw/dt, with an ``.ic`` from the instance parameter ``w0`` and a 1e12 ohm leak so the
-operating point is never singular (its 1e12 s time constant is far beyond anything simulated).
+to the switching part of dw/dt, with an ``.ic`` from the instance parameter ``w0``.
 Every function is smooth or at worst has a continuous kink (``max(v,0)``): no u() steps, so
 the simulator's step control never sees a discontinuity.
+
+Why the subckt looks the way it does (measured in benchmarks/bench_crossbar_ngspice.py: the
+B-source evaluations dominate ngspice's time in arrays, ~1-3 us each per Newton iteration):
+  * the device voltage is copied to an internal node ``d`` by a linear VCCS into 1 ohm, so the
+    B-sources depend on two unknowns (d, w) instead of three (p, n, w): ngspice builds and
+    walks one derivative tree per controlling unknown;
+  * retention, linear in w, is a resistor R = tau_ret(T) (ohm = s with C = 1 F) plus a Norton
+    current w_eq/tau_ret: free linear elements instead of a B-source term. With retention off
+    a 1e12 ohm leak keeps the operating point non-singular (1e12 s: beyond any simulation);
+  * the parameter algebra (rate prefactors from V_th and t_switch, Arrhenius factors,
+    conductances) is done once per instance in ``.param`` lines, not in every evaluation.
 
 The physical parameters are subcircuit parameters with the preset's values as defaults, so a
 model card user can override them per instance (``X1 a b lsm_LiCoO2_... ron=2e4 tk=350``).
@@ -53,11 +63,13 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
         raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
     kb, tref = fmt(k_B_eV), fmt(dev.t_ref)
     arr = f"exp(-ea/{kb}*(1/tk-1/{tref}))"
-    vpn = "v(p,n)"
-    rate = (f"{{ks}}*sinh(max({vpn},0)*{{iv0s}})*{_window('1-' + _WC, dev.window_p)}"
-            f"-{{kr}}*sinh(max(-{vpn},0)*{{iv0r}})*{_window(_WC, dev.window_p)}")
-    if dev.tau_retention > 0:
-        rate += "-(v(w)-{w_eq})*{itau}"
+    vpn = "v(d)"   # = v(p,n), see the module docstring
+    # With p = 1 the rate is linear in w and pulls w back into [0, 1] by itself (the set term
+    # changes sign above 1, the reset term below 0), so its clamp is dropped: it only cost
+    # derivative-tree work. pow() of a negative base needs the clamp, so p != 1 keeps it.
+    ws = "v(w)" if dev.window_p == 1.0 else _WC
+    rate = (f"{{ks}}*sinh(max({vpn},0)*{{iv0s}})*{_window('1-' + ws, dev.window_p)}"
+            f"-{{kr}}*sinh(max(-{vpn},0)*{{iv0r}})*{_window(ws, dev.window_p)}")
     g = conductance_expr(dev.law)
     if dev.v_nonlinear == math.inf:
         current = f"{g}*{vpn}"
@@ -83,10 +95,14 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
         ".param lnr={ln(roff/ron)}",
     ]
     if dev.tau_retention > 0:
-        lines.append(f".param itau={{exp(-ea_ret/{kb}*(1/tk-1/{tref}))/tau_ret}}")
-    lines += [
+        retention = [f".param tau_t={{tau_ret*exp(ea_ret/{kb}*(1/tk-1/{tref}))}}",
+                     "Rret w 0 {tau_t}", "Iret 0 w {w_eq/tau_t}"]
+    else:
+        retention = ["Rw w 0 1e12"]
+    lines += retention + [
+        "Gd 0 d p n 1",
+        "Rd d 0 1",
         "Cw w 0 1",
-        "Rw w 0 1e12",
         f"Bw 0 w I={rate}",
         f"Bi p n I={current}",
         ".ic v(w)={w0}",

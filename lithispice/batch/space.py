@@ -1,0 +1,482 @@
+"""Parameter spaces of a sweep, the points they yield, and seeded per-point randomness.
+
+A space is an ordered, finite set of points. Each :class:`Point` has a flat ``index``
+(0..n-1, C order for grids), its parameter values and a random stream of its own:
+
+* :class:`Grid` -- the Cartesian product of value lists, one dimension per parameter
+  (``Grid(r_line=[0, 1, 2], v_read=[0.1, 0.2])`` -> a 3 x 2 sweep; the Dataset keeps both
+  dimensions).
+* :class:`Points` -- an explicit list of points (``Points([{"a": 1}, {"a": 3}])``) or
+  zipped lists (``Points(a=[1, 3], b=[2, 4])``); dimension ``point``.
+* :class:`Random` -- ``n`` points whose parameters are drawn from distributions
+  (:class:`Uniform`, :class:`LogUniform`, :class:`Normal`, :class:`LogNormal`,
+  :class:`Choice`); dimension ``point``. :func:`MonteCarlo` is a Random space without
+  drawn parameters: each point only carries its own random stream, from which the deck
+  function draws device-to-device variability (:func:`instance_variation`).
+
+Determinism: the stream of point ``k`` is ``numpy.random.SeedSequence(seed,
+spawn_key=(k,))`` -- exactly the k-th child of ``SeedSequence(seed).spawn(n)`` -- so it
+depends only on the master seed and the point's index, never on which worker, process or
+machine runs the point, nor in which order points finish. Parameter draws of a Random
+space use the child ``(k, 0)``, the user's stream (:meth:`Point.rng`) the child ``(k, 1)``,
+so adding a drawn parameter does not change the variability of the devices.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..spice.names import check_name
+
+__all__ = ["Point", "Space", "Grid", "Points", "Random", "MonteCarlo", "Uniform", "LogUniform",
+           "Normal", "LogNormal", "Choice", "Spread", "instance_variation", "as_space",
+           "subckt_defaults"]
+
+_MAX_POINTS = 10_000_000
+
+
+def _scalar(value, name: str):
+    """A parameter value as a plain Python scalar (float, int, bool or str)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or isinstance(value, str):
+        if isinstance(value, str) and ("\n" in value or "\r" in value):
+            raise ParameterError(name, value, "a one-line string")
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if not math.isfinite(x):
+            raise ParameterError(name, value, "a finite number")
+        return x
+    raise ParameterError(name, value, "a number or a string")
+
+
+def _seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ParameterError("seed", seed, "a non-negative integer")
+    return int(seed)
+
+
+@dataclass(frozen=True)
+class Point(Mapping):
+    """One point of a sweep: ``index`` (flat, C order), ``params`` (name -> value) and
+    ``seed`` (a 31-bit integer for tools that want an int seed; derived like the stream).
+
+    Reads like a mapping (``point["r_line"]``) and by attribute (``point.r_line``).
+    :meth:`rng` gives the point's own random generator (see the module docstring).
+    """
+
+    index: int
+    params: dict
+    master_seed: int = 0
+    seed: int = field(init=False)
+
+    def __post_init__(self):
+        ss = np.random.SeedSequence(self.master_seed, spawn_key=(self.index, 1))
+        object.__setattr__(self, "seed", int(ss.generate_state(1, np.uint32)[0]) & 0x7FFFFFFF)
+
+    def rng(self) -> np.random.Generator:
+        """A fresh generator on this point's stream: same master seed and index, same numbers,
+        wherever the point runs. Each call starts the stream again."""
+        return np.random.default_rng(np.random.SeedSequence(self.master_seed,
+                                                            spawn_key=(self.index, 1)))
+
+    def __getitem__(self, key):
+        return self.params[key]
+
+    def __iter__(self):
+        return iter(self.params)
+
+    def __len__(self):
+        return len(self.params)
+
+    def __getattr__(self, name):
+        params = self.__dict__.get("params")
+        if params is not None and name in params:
+            return params[name]
+        raise AttributeError(f"point has no parameter {name!r} (parameters: "
+                             f"{sorted(params or {})})")
+
+    def __hash__(self):
+        return hash((self.index, self.master_seed))
+
+    def __repr__(self):
+        return f"Point(index={self.index}, params={self.params!r}, seed={self.seed})"
+
+
+class Space:
+    """Base class: ``dims``/``shape`` of the result, ``names`` of the parameters,
+    ``len(space)`` points, iteration yields :class:`Point`. ``coords()`` gives the xarray
+    coordinates ``{name: (dims, values)}`` of the parameters."""
+
+    dims: tuple[str, ...] = ("point",)
+    seed: int = 0
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self),)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def params_at(self, index: int) -> dict:
+        raise NotImplementedError
+
+    def point(self, index: int) -> Point:
+        if not 0 <= index < len(self):
+            raise IndexError(f"point index {index} outside 0..{len(self) - 1}")
+        return Point(index, self.params_at(index), self.seed)
+
+    def __iter__(self) -> Iterator[Point]:
+        for k in range(len(self)):
+            yield self.point(k)
+
+    def coords(self) -> dict:
+        cols = {name: [] for name in self.names}
+        for k in range(len(self)):
+            p = self.params_at(k)
+            for name in self.names:
+                cols[name].append(p[name])
+        return {name: (self.dims, np.asarray(v).reshape(self.shape)) for name, v in cols.items()}
+
+    def describe(self) -> dict:
+        """A JSON-able description, stored in the sweep's manifest."""
+        return {"type": type(self).__name__, "dims": list(self.dims), "shape": list(self.shape),
+                "names": list(self.names), "seed": self.seed}
+
+
+def _check_param_name(name: str) -> str:
+    check_name(name, "sweep parameter name")
+    if name in ("point", "seed", "key", "status", "sample"):
+        raise ParameterError("parameter name", name,
+                             "a name other than point, seed, key, status, sample (used by the "
+                             "result Dataset)")
+    return name
+
+
+def _values(values, name: str) -> list:
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+        raise ParameterError(name, values, "a non-empty list of values")
+    vals = [_scalar(v, f"{name}[{k}]") for k, v in enumerate(values)]
+    if not vals:
+        raise ParameterError(name, values, "a non-empty list of values")
+    if len({type(v) is str for v in vals}) > 1:
+        raise ParameterError(name, values, "values of one kind: all numbers or all strings")
+    return vals
+
+
+class Grid(Space):
+    """Cartesian product of value lists, in the order given (the last varies fastest).
+
+    ``Grid(r_line=[0.0, 1.0, 2.0], preset=["LiCoO2", "LLTO"], seed=0)``. Values are numbers
+    or strings; each parameter is one dimension of the result.
+    """
+
+    def __init__(self, axes: Mapping | None = None, /, *, seed: int = 0, **kw):
+        merged = dict(axes or {})
+        dup = set(merged) & set(kw)
+        if dup:
+            raise ParameterError("Grid", sorted(dup), "each parameter given once")
+        merged.update(kw)
+        if not merged:
+            raise ParameterError("Grid", {}, "at least one parameter with a list of values")
+        self.axes = {_check_param_name(k): _values(v, k) for k, v in merged.items()}
+        self.seed = _seed(seed)
+        n = math.prod(len(v) for v in self.axes.values())
+        if n > _MAX_POINTS:
+            raise ParameterError("Grid", f"{n} points", f"at most {_MAX_POINTS} points")
+        self.dims = tuple(self.axes)
+        self._shape = tuple(len(v) for v in self.axes.values())
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def names(self):
+        return tuple(self.axes)
+
+    def __len__(self):
+        return math.prod(self._shape)
+
+    def params_at(self, index):
+        idx = np.unravel_index(index, self._shape)
+        return {name: vals[i] for (name, vals), i in zip(self.axes.items(), idx)}
+
+    def coords(self):
+        return {name: (name, np.asarray(vals)) for name, vals in self.axes.items()}
+
+    def describe(self):
+        d = super().describe()
+        d["axes"] = self.axes
+        return d
+
+
+class Points(Space):
+    """An explicit list of points: ``Points([{"a": 1, "b": 2}, ...])`` or zipped equal-length
+    lists ``Points(a=[1, 3], b=[2, 4])``. Every point must name the same parameters."""
+
+    def __init__(self, points: Sequence[Mapping] | None = None, /, *, seed: int = 0, **lists):
+        if points is not None and lists:
+            raise ParameterError("Points", "both", "a list of points or keyword lists, not both")
+        if points is None:
+            if not lists:
+                raise ParameterError("Points", {}, "a non-empty list of points")
+            cols = {_check_param_name(k): _values(v, k) for k, v in lists.items()}
+            lens = {len(v) for v in cols.values()}
+            if len(lens) != 1:
+                raise ParameterError("Points", {k: len(v) for k, v in cols.items()},
+                                     "lists of equal length")
+            rows = [dict(zip(cols, vals)) for vals in zip(*cols.values())]
+        else:
+            rows = [dict(p) for p in points]
+            if not rows:
+                raise ParameterError("Points", points, "a non-empty list of points")
+        names = list(rows[0])
+        for k, r in enumerate(rows):
+            if sorted(r) != sorted(names):
+                raise ParameterError(f"points[{k}]", sorted(r), f"the parameters {sorted(names)}")
+        self._names = tuple(_check_param_name(n) for n in names)
+        self._rows = [{n: _scalar(r[n], f"points[{k}].{n}") for n in self._names}
+                      for k, r in enumerate(rows)]
+        if len(self._rows) > _MAX_POINTS:
+            raise ParameterError("Points", len(self._rows), f"at most {_MAX_POINTS} points")
+        self.seed = _seed(seed)
+
+    @property
+    def names(self):
+        return self._names
+
+    def __len__(self):
+        return len(self._rows)
+
+    def params_at(self, index):
+        return dict(self._rows[index])
+
+
+# ------------------------------------------------------------------------------ distributions
+class _Dist:
+    def draw(self, rng: np.random.Generator):
+        raise NotImplementedError
+
+
+def _finite(x, name):
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not math.isfinite(v):
+        raise ParameterError(name, x, "a finite number")
+    return v
+
+
+@dataclass(frozen=True)
+class Uniform(_Dist):
+    """Uniform on [low, high) (units of the parameter)."""
+    low: float
+    high: float
+
+    def __post_init__(self):
+        if not _finite(self.low, "Uniform.low") < _finite(self.high, "Uniform.high"):
+            raise ParameterError("Uniform.high", self.high, f"> low = {self.low}")
+
+    def draw(self, rng):
+        return float(rng.uniform(self.low, self.high))
+
+
+@dataclass(frozen=True)
+class LogUniform(_Dist):
+    """Log-uniform on [low, high), 0 < low < high (a decade sweep of a resistance, a rate)."""
+    low: float
+    high: float
+
+    def __post_init__(self):
+        if not 0 < _finite(self.low, "LogUniform.low") < _finite(self.high, "LogUniform.high"):
+            raise ParameterError("LogUniform.low/high", (self.low, self.high), "0 < low < high")
+
+    def draw(self, rng):
+        return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+
+
+@dataclass(frozen=True)
+class Normal(_Dist):
+    """Normal with ``mean`` and standard deviation ``std`` >= 0 (units of the parameter)."""
+    mean: float
+    std: float
+
+    def __post_init__(self):
+        _finite(self.mean, "Normal.mean")
+        if _finite(self.std, "Normal.std") < 0:
+            raise ParameterError("Normal.std", self.std, ">= 0")
+
+    def draw(self, rng):
+        return float(rng.normal(self.mean, self.std))
+
+
+@dataclass(frozen=True)
+class LogNormal(_Dist):
+    """Lognormal with ``median`` > 0 and ``sigma`` >= 0 of the natural log."""
+    median: float
+    sigma: float
+
+    def __post_init__(self):
+        if _finite(self.median, "LogNormal.median") <= 0:
+            raise ParameterError("LogNormal.median", self.median, "> 0")
+        if _finite(self.sigma, "LogNormal.sigma") < 0:
+            raise ParameterError("LogNormal.sigma", self.sigma, ">= 0")
+
+    def draw(self, rng):
+        return float(self.median * math.exp(rng.normal(0.0, self.sigma)))
+
+
+@dataclass(frozen=True)
+class Choice(_Dist):
+    """One of ``values`` with equal probability (numbers or strings)."""
+    values: tuple
+
+    def __post_init__(self):
+        object.__setattr__(self, "values", tuple(_values(list(self.values), "Choice.values")))
+
+    def draw(self, rng):
+        return self.values[int(rng.integers(len(self.values)))]
+
+
+DISTRIBUTIONS = {"uniform": Uniform, "loguniform": LogUniform, "normal": Normal,
+                 "lognormal": LogNormal, "choice": Choice}
+
+
+class Random(Space):
+    """``n`` points with parameters drawn from distributions, reproducibly from ``seed``:
+    ``Random(200, seed=1, temp=Uniform(290, 350), r_line=LogUniform(0.1, 10))``.
+    Parameters are drawn in sorted name order from the point's own stream."""
+
+    def __init__(self, n: int, *, seed: int = 0, **dists: _Dist):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= _MAX_POINTS:
+            raise ParameterError("n", n, f"an integer in [1, {_MAX_POINTS}]")
+        for name, d in dists.items():
+            _check_param_name(name)
+            if not isinstance(d, _Dist):
+                raise ParameterError(name, d, f"a distribution ({', '.join(c.__name__ for c in DISTRIBUTIONS.values())})")
+        self.n = int(n)
+        self.seed = _seed(seed)
+        self.dists = dict(sorted(dists.items()))
+
+    @property
+    def names(self):
+        return tuple(self.dists)
+
+    def __len__(self):
+        return self.n
+
+    def params_at(self, index):
+        if not self.dists:
+            return {}
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(index, 0)))
+        return {name: d.draw(rng) for name, d in self.dists.items()}
+
+    def describe(self):
+        d = super().describe()
+        d["distributions"] = {k: {"type": type(v).__name__, **v.__dict__} for k, v in self.dists.items()}
+        return d
+
+
+def MonteCarlo(n: int, *, seed: int = 0, **dists: _Dist) -> Random:
+    """``n`` Monte Carlo points: each carries its own random stream (:meth:`Point.rng`) for
+    device-to-device variability, plus optional drawn parameters (as :class:`Random`)."""
+    return Random(n, seed=seed, **dists)
+
+
+def as_space(space) -> Space:
+    """Accept a Space, a mapping of value lists (-> Grid) or a list of mappings (-> Points)."""
+    if isinstance(space, Space):
+        return space
+    if isinstance(space, Mapping):
+        return Grid(space)
+    if isinstance(space, Sequence) and not isinstance(space, (str, bytes)):
+        return Points(list(space))
+    raise ParameterError("space", type(space).__name__,
+                         "a Grid, Points, Random/MonteCarlo, a mapping of lists or a list of points")
+
+
+# ------------------------------------------------------------------------- device variability
+@dataclass(frozen=True)
+class Spread:
+    """Device-to-device spread of one instance parameter, relative to its nominal value:
+    ``Spread.lognormal(0.1)`` -> nominal * exp(N(0, 0.1)) (median = nominal);
+    ``Spread.normal(0.05)`` -> nominal * N(1, 0.05), clipped to [0.2, 5] x nominal so a
+    threshold or a resistance never crosses zero."""
+    kind: str
+    sigma: float
+
+    def __post_init__(self):
+        if self.kind not in ("lognormal", "normal"):
+            raise ParameterError("Spread.kind", self.kind, "'lognormal' or 'normal'")
+        if not 0 <= _finite(self.sigma, "Spread.sigma") <= 3:
+            raise ParameterError("Spread.sigma", self.sigma, "in [0, 3] (relative)")
+
+    @classmethod
+    def lognormal(cls, sigma: float) -> "Spread":
+        return cls("lognormal", sigma)
+
+    @classmethod
+    def normal(cls, rel_sigma: float) -> "Spread":
+        return cls("normal", rel_sigma)
+
+    def draw(self, nominal: float, shape, rng: np.random.Generator) -> np.ndarray:
+        if self.kind == "lognormal":
+            return nominal * np.exp(rng.normal(0.0, self.sigma, shape))
+        return nominal * np.clip(rng.normal(1.0, self.sigma, shape), 0.2, 5.0)
+
+
+def subckt_defaults(device) -> dict[str, float]:
+    """The default values of a device's subckt ``params:`` (name -> float), read from its
+    ``.subckt`` line: the nominal values of its instance parameters, for any device family."""
+    from ..modelcards import parse_subckt_header
+    header = parse_subckt_header(device.subckt(), device.subckt_name)
+    out = {}
+    for name, text in header.params.items():
+        try:
+            out[name] = float(text)
+        except ValueError:
+            continue                  # an expression default: no nominal number
+    return out
+
+
+def instance_variation(device, shape, rng: np.random.Generator, **spreads: Spread) -> dict:
+    """Per-instance parameter arrays for ``shape`` instances of ``device`` (e.g. the cells of
+    a crossbar), drawn from ``rng`` around the device's nominal values::
+
+        instance_variation(m, (4, 4), point.rng(), ron=Spread.lognormal(0.1),
+                           roff=Spread.lognormal(0.2), vset=Spread.normal(0.05))
+
+    Works for any device family: the names must be among ``device.instance_params`` and have
+    a numeric default on its ``.subckt`` line. Draws in sorted name order (deterministic).
+    The result goes to ``build_crossbar(..., device_params=...)`` or ``Chip.add(params=...)``.
+    """
+    allowed = {p.lower(): p for p in device.instance_params}
+    nominal = {k.lower(): v for k, v in subckt_defaults(device).items()}
+    shape = tuple(int(s) for s in np.atleast_1d(shape))
+    out = {}
+    for name in sorted(spreads):
+        sp = spreads[name]
+        if not isinstance(sp, Spread):
+            raise ParameterError(name, sp, "a Spread (Spread.lognormal(s) or Spread.normal(s))")
+        if name.lower() not in allowed:
+            raise ParameterError("instance parameter", name,
+                                 f"one of {sorted(device.instance_params)}")
+        if name.lower() not in nominal:
+            raise ParameterError(name, "no numeric default", "a parameter with a numeric "
+                                 "default on the .subckt line")
+        out[allowed[name.lower()]] = sp.draw(nominal[name.lower()], shape, rng)
+    return out

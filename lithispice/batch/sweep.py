@@ -1,0 +1,425 @@
+"""Sweeps and Monte Carlo runs: ``run_sweep(deck_fn, space, store=...)``.
+
+Flow: the client walks the space point by point, makes each point's deck (``deck_fn(point)``
+returns the deck text or a Chip), computes its key (sha256 of deck + parameters + seed) and
+looks it up in the store. A point already stored *ok* is reused; a missing one (or a failed
+one, unless ``retry_failed=False``) becomes a task for the executor. Each finished run is
+stored atomically as it arrives, so an interrupted sweep -- Ctrl-C, a killed client or
+worker, an ngspice crash or timeout -- is resumed by calling ``run_sweep`` again with the
+same arguments: only missing and failed points run. Failed points are stored with their
+error type, message and ngspice log tail, never dropped, and never stop the others.
+
+Results come back as an ``xarray.Dataset`` (:meth:`SweepResult.dataset`): the space's
+dimensions (one per Grid parameter, else ``point``), the swept parameters, ``seed`` and
+``key`` as coordinates, one variable per extracted quantity, ``status`` (ok / failed /
+missing), ``error_type``, ``error``, and the requested waveforms.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..errors import LithispiceError, ParameterError
+from .executors import make_executor
+from .space import Space, as_space
+from .store import Store, pack_run, point_key, unpack_run
+from .worker import _failure
+
+__all__ = ["run_sweep", "SweepResult", "FailedPoint", "open_sweep", "SweepError"]
+
+
+class SweepError(LithispiceError):
+    """A sweep cannot be set up or assembled (bad deck function, inconsistent extraction)."""
+
+
+@dataclass(frozen=True)
+class FailedPoint:
+    """A point whose run failed: where (``index``, ``params``), what (``error_type``:
+    ConvergenceError, SimulationTimeout, NetlistSyntaxError, WorkerDied, an extraction
+    function's exception ...), ``message``, ngspice's ``log_tail`` and the ``key`` of its
+    run file (which also holds the deck)."""
+    index: int
+    params: dict
+    error_type: str
+    message: str
+    log_tail: str
+    key: str
+    stage: str = ""
+
+
+@dataclass
+class SweepResult:
+    """Outcome of :func:`run_sweep`.
+
+    ``dataset``: the xarray Dataset; ``store``: the store path; ``n_points``; ``n_ok``,
+    ``n_failed``, ``n_missing`` (not run: interrupted); ``n_ran``: ngspice runs done by this
+    call; ``n_reused``: points taken from the store; ``failures``: list of
+    :class:`FailedPoint`; ``elapsed``: wall time, s; ``executor``: where it ran.
+    """
+    dataset: object
+    store: Path
+    n_points: int
+    n_ok: int
+    n_failed: int
+    n_missing: int
+    n_ran: int
+    n_reused: int
+    failures: list = field(default_factory=list)
+    elapsed: float = 0.0
+    executor: str = ""
+
+    def __repr__(self):
+        return (f"<SweepResult {self.n_points} points: {self.n_ok} ok, {self.n_failed} failed, "
+                f"{self.n_missing} missing; ran {self.n_ran}, reused {self.n_reused}; "
+                f"{self.elapsed:.1f} s on {self.executor}; store {str(self.store)!r}>")
+
+
+def _name_of(fn) -> Optional[str]:
+    if fn is None:
+        return None
+    mod = getattr(fn, "__module__", None) or type(fn).__module__
+    qual = getattr(fn, "__qualname__", None) or type(fn).__qualname__
+    return f"{mod}.{qual}"
+
+
+def _deck_text(obj, index: int) -> str:
+    if isinstance(obj, str):
+        return obj
+    deck = getattr(obj, "deck", None)
+    if callable(deck):
+        text = deck()
+        if isinstance(text, str):
+            return text
+    raise SweepError(f"the deck function returned {type(obj).__name__} for point {index}: "
+                     "it must return the deck text (str) or a Chip (an object with .deck())")
+
+
+def _reusable(meta: dict, retry_failed: bool, waveforms, extract_name) -> bool:
+    if meta.get("status") != "ok":
+        return not retry_failed
+    if meta.get("extract_fn") != extract_name:
+        return False                   # extracted by another function: run again
+    have = set(meta.get("waveforms", {}))
+    if waveforms == "all":
+        return bool(have) or meta.get("points", 0) == 0
+    return set(waveforms or ()) <= have
+
+
+def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
+              resample=None, workers: Optional[int] = None, scheduler=None,
+              timeout: float = 60.0, retry_failed: bool = True, progress: bool = True,
+              fsync: bool = False, name: Optional[str] = None) -> SweepResult:
+    """Run ``deck`` over every point of ``space``, each point one ngspice batch run.
+
+    Args:
+        deck: ``point -> deck text`` (str) or ``point -> Chip``; called in this process.
+            ``point`` is a :class:`~lithispice.batch.Point` (``point["r_line"]``,
+            ``point.rng()`` for seeded variability).
+        space: :class:`Grid`, :class:`Points`, :class:`Random` / :func:`MonteCarlo`, a
+            mapping of value lists (a Grid) or a list of parameter dicts (Points).
+        store: directory of the run files (created; default: a new temporary directory).
+            Pass the same store again to resume.
+        extract: ``(result, point) -> {name: number or array}`` run on the worker right
+            after ngspice; becomes Dataset variables (:func:`final` is a ready one). With a
+            local pool or Dask it must be picklable (cloudpickle takes lambdas).
+        waveforms: vector names to keep whole (``["v(out)"]``), or ``"all"``.
+        resample: an axis (e.g. ``np.linspace(0, 1e-3, 101)``, s) onto which waveforms are
+            interpolated in the Dataset (dimension ``time``); default: raw samples padded
+            with NaN (dimension ``sample``, with the axis as variable ``<axis>_axis``).
+        workers: local worker processes (default: all cores; 0: in this process).
+        scheduler: a Dask scheduler address or ``distributed.Client``; overrides workers.
+        timeout: per-run ngspice time limit, s (a run past it is killed and recorded as a
+            SimulationTimeout failure).
+        retry_failed: rerun points whose stored run failed (default True).
+        progress: show a tqdm progress bar on stderr (completed / failed / remaining, ETA).
+        fsync: make every stored run durable against power loss too (slower).
+        name: a label for the progress bar and the Dataset's attributes.
+    """
+    t_start = time.perf_counter()
+    if not callable(deck):
+        raise ParameterError("deck", deck, "a callable point -> deck text or Chip")
+    if extract is not None and not callable(extract):
+        raise ParameterError("extract", extract, "a callable (result, point) -> dict, or None")
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise ParameterError("timeout", timeout, "a positive number of seconds")
+    if isinstance(waveforms, str) and waveforms != "all":
+        waveforms = [waveforms]
+    if waveforms != "all":
+        waveforms = [str(w) for w in (waveforms or ())]
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 0):
+        raise ParameterError("workers", workers, "an integer >= 0 (0 = in this process)")
+    space = as_space(space)
+    st = store if isinstance(store, Store) else Store(
+        store if store is not None else tempfile.mkdtemp(prefix="lithispice-sweep-"), fsync=fsync)
+    extract_name = _name_of(extract)
+    n = len(space)
+    keys: list[Optional[str]] = [None] * n
+    counts = {"ok": 0, "failed": 0, "ran": 0, "reused": 0}
+    manifest = {"name": name, "space": space.describe(), "keys": keys,
+                "extract_fn": extract_name, "waveforms": waveforms,
+                "params": [None] * n, "seeds": [None] * n}
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=n, desc=name or "sweep", unit="run", file=sys.stderr, dynamic_ncols=True,
+                   bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
+                              "{rate_fmt}{postfix}]")
+
+    def tick(status: str):
+        counts[status] += 1
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"ok={counts['ok']} failed={counts['failed']} "
+                                f"left={n - counts['ok'] - counts['failed']}", refresh=False)
+
+    waiting: dict[str, list[int]] = {}      # key -> indices waiting for that run
+
+    def tasks():
+        """Make decks just ahead of the executor; reuse what the store has."""
+        for k in range(n):
+            point = space.point(k)
+            params = point.params
+            manifest["params"][k] = params
+            manifest["seeds"][k] = point.seed
+            try:
+                text = _deck_text(deck(point), k)
+            except SweepError:
+                raise
+            except Exception as exc:   # noqa: BLE001 - a bad point must not stop the sweep
+                # no deck, no deck hash: the failure is keyed by the parameters alone
+                key = point_key(f"<deck function failed: {type(exc).__name__}>", params,
+                                point.seed)
+                keys[k] = key
+                payload = pack_run({"key": key, "index": k, "params": params,
+                                    "seed": point.seed, "master_seed": space.seed,
+                                    "status": "failed", "error": _failure("deck", exc),
+                                    "extract_fn": extract_name, "elapsed_s": 0.0})
+                st.put(key, payload, journal={"index": k, "status": "failed", "ran": False})
+                tick("failed")
+                continue
+            key = point_key(text, params, point.seed)
+            keys[k] = key
+            if key in waiting:                  # the same run twice in one sweep
+                waiting[key].append(k)
+                continue
+            rec = st.get(key, meta_only=True)
+            if rec is not None and _reusable(rec.meta, retry_failed, waveforms, extract_name):
+                counts["reused"] += 1
+                tick("ok" if rec.ok else "failed")
+                continue
+            waiting[key] = [k]
+            yield {"key": key, "index": k, "params": params, "seed": point.seed,
+                   "master_seed": space.seed, "deck": text, "timeout": float(timeout),
+                   "waveforms": waveforms, "extract_name": extract_name}
+
+    executor = make_executor(workers, scheduler, extract)
+    interrupted = None
+    try:
+        for task, payload, failure in executor.run(tasks()):
+            key = task["key"]
+            if payload is None:
+                payload = pack_run({"key": key, "index": task["index"], "params": task["params"],
+                                    "seed": task["seed"], "master_seed": task["master_seed"],
+                                    "status": "failed", "deck": task["deck"],
+                                    "extract_fn": extract_name,
+                                    "error": {"type": failure[0], "stage": "worker",
+                                              "message": failure[1], "log_tail": "",
+                                              "deck_lines": []}})
+            meta = unpack_run(payload, meta_only=True).meta
+            st.put(key, payload, journal={"index": task["index"], "status": meta["status"],
+                                          "ran": True, "elapsed_s": meta.get("elapsed_s"),
+                                          "pid": meta.get("pid")})
+            counts["ran"] += 1
+            for _ in waiting.pop(key, [task["index"]]):
+                tick("ok" if meta["status"] == "ok" else "failed")
+    except KeyboardInterrupt as exc:
+        interrupted = exc
+    finally:
+        executor.close()
+        if bar is not None:
+            bar.close()
+        st.write_manifest(manifest)
+    if interrupted is not None:
+        raise interrupted
+    ds, failures, n_ok, n_failed, n_missing = assemble(space, st, keys, waveforms, resample, name)
+    return SweepResult(dataset=ds, store=st.path, n_points=n, n_ok=n_ok, n_failed=n_failed,
+                       n_missing=n_missing, n_ran=counts["ran"], n_reused=counts["reused"],
+                       failures=failures, elapsed=time.perf_counter() - t_start,
+                       executor=executor.description)
+
+
+# ---------------------------------------------------------------------------------- Dataset
+def _interp(axis, values, grid):
+    if np.iscomplexobj(values):
+        return np.interp(grid, axis, values.real) + 1j * np.interp(grid, axis, values.imag)
+    return np.interp(grid, axis, values, left=np.nan, right=np.nan)
+
+
+def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=None):
+    """Build the Dataset of a sweep from its store; returns (ds, failures, ok, failed, missing)."""
+    import xarray as xr
+    n, shape, dims = len(space), space.shape, space.dims
+    records = {}
+    for key in {k for k in keys if k is not None}:
+        rec = st.get(key)
+        if rec is not None:
+            records[key] = rec
+    status = np.empty(n, dtype=object)
+    err_type = np.empty(n, dtype=object)
+    err_msg = np.empty(n, dtype=object)
+    failures = []
+    xvals: dict[str, list] = {}
+    xshape: dict[str, tuple] = {}
+    wnames: list[str] = []
+    for k in range(n):
+        rec = records.get(keys[k]) if keys[k] is not None else None
+        if rec is None:
+            status[k], err_type[k], err_msg[k] = "missing", "", ""
+            continue
+        if rec.ok:
+            status[k], err_type[k], err_msg[k] = "ok", "", ""
+            for xname, arr in rec.extracted.items():
+                if xname not in xshape:
+                    xshape[xname] = arr.shape
+                    xvals[xname] = [None] * n
+                elif arr.shape != xshape[xname]:
+                    raise SweepError(f"extracted value {xname!r} has shape {arr.shape} at point "
+                                     f"{k} but {xshape[xname]} elsewhere: an extraction must "
+                                     "return the same shapes for every point")
+                xvals[xname][k] = arr
+            for w in rec.waveforms:
+                if w not in wnames and (waveforms == "all" or w in waveforms):
+                    wnames.append(w)
+        else:
+            e = rec.meta.get("error") or {}
+            status[k], err_type[k], err_msg[k] = "failed", e.get("type", "?"), e.get("message", "")
+            failures.append(FailedPoint(k, rec.meta.get("params", {}), e.get("type", "?"),
+                                        e.get("message", ""), e.get("log_tail", ""),
+                                        keys[k], e.get("stage", "")))
+    seeds = np.array([space.point(k).seed for k in range(n)], dtype=np.int64).reshape(shape)
+    coords = dict(space.coords())
+    coords["seed"] = (dims, seeds)
+    coords["key"] = (dims, np.array([k or "" for k in keys], dtype=str).reshape(shape))
+    data = {
+        "status": (dims, status.astype(str).reshape(shape)),
+        "error_type": (dims, err_type.astype(str).reshape(shape)),
+        "error": (dims, err_msg.astype(str).reshape(shape)),
+    }
+    for xname, vals in xvals.items():
+        shp = xshape[xname]
+        cplx = any(v is not None and np.iscomplexobj(v) for v in vals)
+        arr = np.full((n,) + shp, np.nan, dtype=np.complex128 if cplx else np.float64)
+        for k, v in enumerate(vals):
+            if v is not None:
+                arr[k] = v
+        extra = tuple(f"{xname}_dim{d}" for d in range(len(shp)))
+        data[xname] = (dims + extra, arr.reshape(shape + shp))
+    if wnames:
+        axis_name = "time"
+        ok_recs = [records[keys[k]] for k in range(n) if status[k] == "ok"]
+        for rec in ok_recs:
+            axis_name = rec.meta.get("axis_name", axis_name)
+            break
+        if resample is not None:
+            grid = np.asarray(resample, dtype=float)
+            coords[axis_name] = (axis_name, grid)
+            for w in wnames:
+                arr = np.full((n, grid.size), np.nan)
+                for k in range(n):
+                    if status[k] == "ok":
+                        rec = records[keys[k]]
+                        if w in rec.waveforms:
+                            v = _interp(rec.axis, rec.waveforms[w], grid)
+                            if np.iscomplexobj(v):
+                                arr = arr.astype(np.complex128)
+                            arr[k] = v
+                data[w] = (dims + (axis_name,), arr.reshape(shape + (grid.size,)))
+        else:
+            m = max((len(records[keys[k]].axis) for k in range(n)
+                     if status[k] == "ok" and records[keys[k]].axis is not None), default=0)
+            ax = np.full((n, m), np.nan)
+            nsamp = np.zeros(n, dtype=np.int64)
+            for k in range(n):
+                if status[k] == "ok" and records[keys[k]].axis is not None:
+                    a = records[keys[k]].axis
+                    ax[k, :a.size] = a
+                    nsamp[k] = a.size
+            data[f"{axis_name}_axis"] = (dims + ("sample",), ax.reshape(shape + (m,)))
+            data["n_samples"] = (dims, nsamp.reshape(shape))
+            for w in wnames:
+                cplx = any(status[k] == "ok" and np.iscomplexobj(records[keys[k]].waveforms.get(w, 0.0))
+                           for k in range(n))
+                arr = np.full((n, m), np.nan, dtype=np.complex128 if cplx else np.float64)
+                for k in range(n):
+                    if status[k] == "ok":
+                        v = records[keys[k]].waveforms.get(w)
+                        if v is not None:
+                            arr[k, :v.size] = v
+                data[w] = (dims + ("sample",), arr.reshape(shape + (m,)))
+    n_ok = int(np.sum(status == "ok"))
+    n_failed = int(np.sum(status == "failed"))
+    n_missing = n - n_ok - n_failed
+    ds = xr.Dataset(data, coords=coords)
+    for w in wnames:
+        ds[w].attrs["units"] = "V" if w.lower().startswith("v(") else (
+            "A" if w.lower().startswith("i(") else "")
+    ds.attrs.update({"title": name or "lithispice sweep", "store": str(st.path),
+                     "n_points": n, "n_ok": n_ok, "n_failed": n_failed, "n_missing": n_missing,
+                     "space": json.dumps(space.describe(), sort_keys=True)})
+    return ds, failures, n_ok, n_failed, n_missing
+
+
+class _SpaceFromManifest(Space):
+    def __init__(self, desc: dict, params: list, seed: int):
+        self.dims = tuple(desc["dims"])
+        self._shape = tuple(desc["shape"])
+        self._names = tuple(desc["names"])
+        self._params = params
+        self.seed = seed
+        self._axes = desc.get("axes")
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def names(self):
+        return self._names
+
+    def __len__(self):
+        return len(self._params)
+
+    def params_at(self, index):
+        p = self._params[index]
+        return dict(p) if p is not None else {n: np.nan for n in self._names}
+
+    def coords(self):
+        if self._axes is not None:
+            return {name: (name, np.asarray(vals)) for name, vals in self._axes.items()}
+        return super().coords()
+
+    def describe(self):
+        return {"type": "manifest", "dims": list(self.dims), "shape": list(self._shape),
+                "names": list(self._names), "seed": self.seed}
+
+
+def open_sweep(store, resample=None):
+    """The Dataset of a stored sweep (from its ``manifest.json``), without running anything."""
+    st = store if isinstance(store, Store) else Store(store)
+    man = st.manifest()
+    if man is None:
+        raise SweepError(f"no manifest.json in {st.path}: not a sweep store, or a sweep that "
+                         "never started")
+    space = _SpaceFromManifest(man["space"], man["params"], man["space"].get("seed", 0))
+    ds, *_ = assemble(space, st, man["keys"], man.get("waveforms") or (), resample, man.get("name"))
+    return ds

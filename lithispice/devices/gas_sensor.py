@@ -1,0 +1,419 @@
+"""Type-III potentiometric gas sensor (DESIGN 3 and 4.4).
+
+A sensing electrode (Li2CO3 for CO2, LiNO2 for NO2, Li2SO4 for SO2) and a reference
+electrode on one Li-ion conducting film. The equations live in ``csrc/gas_sensor.h`` (the
+reference); this module holds the parameter set, validates it, calls the compiled kernel and
+exports the ngspice ``.subckt`` (``gas_sensor_spice.py``). Presets with their sources are in
+``gas_sensor_presets.py``; fitting a calibration and inverting it is in ``gas_calibration.py``.
+
+Units: SI inside (V, s, K, ohm, m, S/m, eV) -- except partial pressures, which are in **bar**
+(= mole fraction at 1 bar total pressure; 400 ppm CO2 in air is ``p_gas=400e-6``), because
+the Nernst law is written against the 1-bar standard state and sensor papers quote ppm.
+
+Sign convention: ``EMF = V(ref) - V(se)`` (reference electrode against sensing electrode), so
+
+    EMF_eq = E0(T) - (R T / F) [ (s/n) ln(p_gas/1 bar) + nu_O2 ln(p_O2/1 bar) ]
+             - k_H2O log10(1 + p_H2O/p_H2O_ref) - k_x log10(1 + p_x/p_x_ref)
+
+falls with the slope ``2.303 s R T/(n F)`` per decade of gas (66.8 mV/decade at 400 C for n = 2,
+s = 1): more gas lowers the Li activity at the sensing electrode and raises its potential.
+The EMF follows EMF_eq with one time constant tau(T) (Arrhenius; t90 = 2.303 tau); the
+terminals see it through the film's ionic resistance L/(sigma(T) A) plus the charge-transfer
+resistance, shunted by the film's electronic leak.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import F, R
+from ..errors import ParameterError
+
+#: O2 partial pressure of dry air, bar (20.95 % at 1 bar).
+P_O2_AIR = 0.2095
+#: Gases the model knows the electron number of (per gas molecule).
+ELECTRONS = {"CO2": 2, "NO2": 1, "SO2": 2}
+_LN10 = math.log(10.0)
+
+
+def _check(name, value, lo=None, hi=None, *, lo_open=False, unit=""):
+    """Finite number in [lo, hi] (or (lo, hi] with lo_open), else ParameterError."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = math.nan
+    ok = math.isfinite(x)
+    if ok and lo is not None:
+        ok = x > lo if lo_open else x >= lo
+    if ok and hi is not None:
+        ok = x <= hi
+    if not ok:
+        left = "(" if lo_open else "["
+        rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
+        raise ParameterError(name, value, f"a finite number in {rng} {unit}".rstrip())
+    return x
+
+
+def _positive_array(name: str, value, unit: str) -> np.ndarray:
+    """float64 array of finite values > 0, else ParameterError naming ``name``."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, f"finite numbers > 0 {unit}") from None
+    if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
+        raise ParameterError(name, value, f"finite numbers > 0 {unit}")
+    return a
+
+
+def _nonneg(name: str, value, unit: str) -> float:
+    return _check(name, value, 0.0, None, unit=unit)
+
+
+def _load(r_load) -> float:
+    """A load resistance in ohm: inf (or None) = open circuit, else finite and > 0."""
+    if r_load is None:
+        return math.inf
+    try:
+        if math.isinf(float(r_load)) and float(r_load) > 0:
+            return math.inf
+    except (TypeError, ValueError):
+        pass
+    return _check("r_load", r_load, 0, None, lo_open=True, unit="ohm (or inf)")
+
+
+@dataclass(frozen=True)
+class GasSensorTrace:
+    """Waveforms of a standalone sensor simulation.
+
+    ``t`` s; ``p_gas`` bar; ``temperature`` K; ``emf`` the electrode EMF V(ref) - V(se) after
+    the first-order lag, V; ``emf_eq`` its equilibrium (Nernst) value, V; ``v_out`` the
+    terminal voltage V(ref) - V(se) with the load ``r_load`` (ohm; inf = open circuit), V.
+    """
+    t: np.ndarray
+    p_gas: np.ndarray
+    temperature: np.ndarray
+    emf: np.ndarray
+    emf_eq: np.ndarray
+    v_out: np.ndarray
+    r_load: float
+
+
+@dataclass(frozen=True)
+class GasSensor:
+    """Parameters of a type-III potentiometric gas sensor. SI units, pressures in bar.
+
+    Chemistry
+      gas                 target gas: "CO2", "NO2" or "SO2" (labels; n is ``n_electrons``)
+      sensing_electrode, reference_electrode, electrolyte   names (documentation; the
+                          electrolyte's numbers are the ``sigma_*`` fields below)
+      n_electrons         electrons per gas molecule n (1): 2 CO2/Li2CO3, 1 NO2/nitrite, 2 SO2/Li2SO4
+      ideality            s (1 = Nernstian; thin films reach ~0.8), multiplies the gas term
+      e0                  E0 at t_ref with every partial pressure at 1 bar, V
+      de0_dt              dE0/dT, V/K (= -dS_r/(nF) of the cell reaction)
+      o2_order            nu_O2 (1): order of the ln(p_O2/bar) term, set by the electrode pair
+    Dynamics
+      tau                 response time constant at t_ref, s (t90 = 2.303 tau)
+      ea_tau              activation energy of 1/tau, eV
+      t_ref               reference temperature of e0, tau and asr_ct, K
+    Electrical (the electrolyte film, DESIGN 3)
+      sigma_ref           Li-ion conductivity of the film at sigma_t_ref, S/m
+      ea_sigma            its activation energy, eV
+      sigma_t_ref         its reference temperature, K
+      sigma_e             electronic conductivity of the film, S/m (0 = no leak)
+      film_length         ionic path length, m (film thickness for a vertical stack; the
+                          electrode gap for a coplanar sensor)
+      film_area           ionic path cross-section, m^2 (electrode area for a stack;
+                          thickness x electrode width for a coplanar sensor)
+      asr_ct              area-specific charge-transfer resistance of each electrode at t_ref, ohm m^2
+      ea_ct               activation energy of the charge-transfer conductance, eV
+      electrode_area      area of each electrode, m^2
+    Interference (additive log terms; 0 where no source gives a number)
+      k_h2o, p_h2o_ref    humidity coefficient, V per decade of (1 + p_H2O/p_H2O_ref); bar
+      cross_gas, k_cross, p_cross_ref   one interfering gas: name, V per decade; bar
+    Bookkeeping
+      t_op                recommended operating temperature, K
+      source, notes       citations and caveats; ``assumed`` names fields that are our choice
+    """
+    name: str = "custom"
+    gas: str = "CO2"
+    sensing_electrode: str = "Li2CO3"
+    reference_electrode: str = "Li2TiO3+TiO2"
+    electrolyte: str = "Li3PO4"
+    n_electrons: float = 2.0
+    ideality: float = 1.0
+    e0: float = 0.0
+    de0_dt: float = 0.0
+    o2_order: float = 0.0
+    tau: float = 10.0
+    ea_tau: float = 1.0
+    t_ref: float = 773.15
+    sigma_ref: float = 2.15e-4
+    ea_sigma: float = 0.97
+    sigma_t_ref: float = 773.15
+    sigma_e: float = 0.0
+    film_length: float = 1e-6
+    film_area: float = 1e-6
+    asr_ct: float = 0.0
+    ea_ct: float = 1.0
+    electrode_area: float = 1e-6
+    k_h2o: float = 0.0
+    p_h2o_ref: float = 0.01
+    cross_gas: str = ""
+    k_cross: float = 0.0
+    p_cross_ref: float = 1e-6
+    t_op: float = 773.15
+    source: str = ""
+    notes: str = ""
+    assumed: tuple = ()
+    _packed: np.ndarray = field(init=False, repr=False, compare=False)
+
+    # --- construction and validation -------------------------------------------------
+    def __post_init__(self):
+        if self.gas not in ELECTRONS:
+            raise ParameterError("gas", self.gas, f"one of {sorted(ELECTRONS)}")
+        _check("n_electrons", self.n_electrons, 0, 8, lo_open=True)
+        _check("ideality", self.ideality, 0, 2, lo_open=True)
+        _check("e0", self.e0, -10, 10, unit="V")
+        _check("de0_dt", self.de0_dt, -0.1, 0.1, unit="V/K")
+        _check("o2_order", self.o2_order, -4, 4)
+        _check("tau", self.tau, 0, 1e12, lo_open=True, unit="s")
+        _check("ea_tau", self.ea_tau, 0, 5, unit="eV")
+        _check("t_ref", self.t_ref, 0, 3000, lo_open=True, unit="K")
+        _check("sigma_ref", self.sigma_ref, 0, 1e6, lo_open=True, unit="S/m")
+        _check("ea_sigma", self.ea_sigma, 0, 5, unit="eV")
+        _check("sigma_t_ref", self.sigma_t_ref, 0, 3000, lo_open=True, unit="K")
+        _check("sigma_e", self.sigma_e, 0, 1e6, unit="S/m")
+        _check("film_length", self.film_length, 0, 1, lo_open=True, unit="m")
+        _check("film_area", self.film_area, 0, 1, lo_open=True, unit="m^2")
+        _check("asr_ct", self.asr_ct, 0, 1e6, unit="ohm m^2")
+        _check("ea_ct", self.ea_ct, 0, 5, unit="eV")
+        _check("electrode_area", self.electrode_area, 0, 1, lo_open=True, unit="m^2")
+        _check("k_h2o", self.k_h2o, -1, 1, unit="V/decade")
+        _check("p_h2o_ref", self.p_h2o_ref, 0, 100, lo_open=True, unit="bar")
+        _check("k_cross", self.k_cross, -1, 1, unit="V/decade")
+        _check("p_cross_ref", self.p_cross_ref, 0, 100, lo_open=True, unit="bar")
+        _check("t_op", self.t_op, 0, 3000, lo_open=True, unit="K")
+        object.__setattr__(self, "_packed", self._pack())
+
+    def replace(self, **changes) -> "GasSensor":
+        """A copy with some parameters changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def with_electrolyte(cls, electrolyte: str, **kw) -> "GasSensor":
+        """A sensor whose film numbers (sigma_ref, ea_sigma, sigma_t_ref, sigma_e) come from
+        :func:`lithispice.materials.electrolyte` (its citations apply). A missing electronic
+        conductivity is taken as 0 (no leak) unless ``sigma_e`` is given."""
+        from ..materials import electrolyte as lookup
+        el = lookup(electrolyte)
+        base = dict(electrolyte=el.name, sigma_ref=el.sigma_ref_S_per_m, ea_sigma=el.Ea_eV,
+                    sigma_t_ref=el.T_ref_K, sigma_e=el.sigma_e_S_per_m or 0.0)
+        base.update(kw)
+        return cls(**base)
+
+    def kernel_fields(self) -> dict:
+        """The kernel's parameter record (csrc/gas_sensor.h lsg_params), SI units."""
+        return dict(n=float(self.n_electrons), s=self.ideality, e0_ref=self.e0,
+                    de0_dt=self.de0_dt, nu_o2=self.o2_order, t_ref=self.t_ref, tau_ref=self.tau,
+                    ea_tau=self.ea_tau, sigma_ref=self.sigma_ref, ea_sigma=self.ea_sigma,
+                    t_sigma=self.sigma_t_ref, sigma_e=self.sigma_e, length=self.film_length,
+                    area=self.film_area, asr_ct=self.asr_ct, ea_ct=self.ea_ct,
+                    el_area=self.electrode_area, k_h2o=self.k_h2o, p_h2o_ref=self.p_h2o_ref,
+                    k_x=self.k_cross, p_x_ref=self.p_cross_ref)
+
+    def _pack(self) -> np.ndarray:
+        from .._kernels import GAS_SENSOR_FIELDS
+        f = self.kernel_fields()
+        return np.array([float(f[k]) for k in GAS_SENSOR_FIELDS], dtype=np.float64)
+
+    @staticmethod
+    def _env(p_o2, p_h2o, p_cross) -> np.ndarray:
+        return np.array([_check("p_o2", p_o2, 0, 100, lo_open=True, unit="bar"),
+                         _nonneg("p_h2o", p_h2o, "bar"), _nonneg("p_cross", p_cross, "bar")])
+
+    # --- static characteristics (all from the kernel) ---------------------------------
+    def emf(self, p_gas, temperature, p_o2: float = P_O2_AIR, p_h2o: float = 0.0,
+            p_cross: float = 0.0):
+        """Equilibrium EMF = V(ref) - V(se) in V at gas partial pressure ``p_gas`` (bar, > 0)
+        and ``temperature`` (K, > 0); scalars or broadcastable arrays. Background: ``p_o2``,
+        ``p_h2o`` (humidity), ``p_cross`` (the cross gas), all in bar."""
+        from .._kernels import gas_sensor_emf_eq
+        p = _positive_array("p_gas", p_gas, "bar")
+        T = _positive_array("temperature", temperature, "K")
+        p, T = np.broadcast_arrays(p, T)
+        out = gas_sensor_emf_eq(self._packed, self._env(p_o2, p_h2o, p_cross),
+                                np.ascontiguousarray(np.log(p).ravel()),
+                                np.ascontiguousarray(T.ravel(), dtype=np.float64)).reshape(p.shape)
+        return float(out) if out.ndim == 0 else out
+
+    def slope_per_decade(self, temperature) -> float:
+        """|dEMF/dlog10(p_gas)| = 2.303 s R T/(n F), V per decade (EMF falls by this much
+        per decade of gas)."""
+        T = _positive_array("temperature", temperature, "K")
+        out = _LN10 * self.ideality * R * np.maximum(T, 150.0) / (self.n_electrons * F)
+        return float(out) if out.ndim == 0 else out
+
+    def _props(self, temperature):
+        from .._kernels import gas_sensor_properties
+        T = _positive_array("temperature", temperature, "K")
+        tau, rf, rct, rleak = gas_sensor_properties(self._packed,
+                                                    np.ascontiguousarray(T.ravel()))
+        shape = T.shape
+
+        def out(a):
+            a = a.reshape(shape)
+            return float(a) if a.ndim == 0 else a
+        return out(tau), out(rf), out(rct), rleak
+
+    def time_constant(self, temperature):
+        """Response time constant tau(T), s."""
+        return self._props(temperature)[0]
+
+    def t90(self, temperature):
+        """90 % response time to a concentration step, ln(10) tau(T), s."""
+        return _LN10 * self._props(temperature)[0]
+
+    def film_resistance(self, temperature):
+        """Ionic resistance of the electrolyte film L/(sigma(T) A), ohm."""
+        return self._props(temperature)[1]
+
+    def charge_transfer_resistance(self, temperature):
+        """Charge-transfer resistance of both electrodes, ohm."""
+        return self._props(temperature)[2]
+
+    def series_resistance(self, temperature):
+        """Film + charge-transfer resistance in series with the EMF, ohm."""
+        _, rf, rct, _ = self._props(temperature)
+        return rf + rct
+
+    @property
+    def leak_resistance(self) -> float:
+        """Electronic leak across the terminals L/(sigma_e A), ohm (inf without a leak)."""
+        return self._props(self.t_ref)[3]
+
+    def output_resistance(self, temperature):
+        """Thevenin output resistance seen at the terminals: series resistance || leak, ohm."""
+        rs = self.series_resistance(temperature)
+        rl = self.leak_resistance
+        return rs if math.isinf(rl) else rs * rl / (rs + rl)
+
+    def terminal_voltage(self, emf, temperature, r_load: float = math.inf):
+        """V(ref) - V(se) in V for internal EMF ``emf`` (V) at ``temperature`` (K) with a load
+        ``r_load`` (ohm, inf = open circuit) across the terminals."""
+        from .._kernels import gas_sensor_terminal_voltage
+        r_load = _load(r_load)
+        e = np.asarray(emf, dtype=np.float64)
+        T = _positive_array("temperature", temperature, "K")
+        e, T = np.broadcast_arrays(e, T)
+        out = gas_sensor_terminal_voltage(self._packed, np.ascontiguousarray(e.ravel()),
+                                          np.ascontiguousarray(T.ravel()), r_load).reshape(e.shape)
+        return float(out) if out.ndim == 0 else out
+
+    def concentration(self, emf, temperature, p_o2: float = P_O2_AIR, p_h2o: float = 0.0,
+                      p_cross: float = 0.0):
+        """Invert the Nernst law: p_gas (bar) whose equilibrium EMF is ``emf`` (V) at
+        ``temperature`` (K). Uses the model's own E0 and slope; for a measured sensor fit
+        them first (:mod:`lithispice.devices.gas_calibration`)."""
+        e = np.asarray(emf, dtype=np.float64)
+        if not np.all(np.isfinite(e)):
+            raise ParameterError("emf", emf, "finite voltages, V")
+        e_at_1bar = np.asarray(self.emf(1.0, temperature, p_o2, p_h2o, p_cross))
+        out = 10.0 ** ((e_at_1bar - e) / self.slope_per_decade(temperature))
+        return float(out) if np.ndim(out) == 0 else out
+
+    # --- simulation ---------------------------------------------------------------------
+    def simulate(self, t, p_gas, temperature=None, x0: float | None = None,
+                 r_load: float = math.inf, p_o2: float = P_O2_AIR, p_h2o: float = 0.0,
+                 p_cross: float = 0.0) -> GasSensorTrace:
+        """Simulate the sensor with the compiled kernel.
+
+        t: sample times, s (strictly increasing); p_gas: bar, scalar or one value per sample,
+        interpolated *geometrically* between samples (log10 p piecewise linear, as a PWL source
+        on the SPICE pin ``lgp``); temperature: K, scalar or per sample (linear in between;
+        default ``t_op``); x0: EMF at t[0] (default: equilibrium there); r_load: ohm across the
+        terminals (inf = open circuit). The lag is integrated exactly for a stimulus that is
+        piecewise linear in log p at constant T, so refine ``t`` only to resolve the stimulus.
+        Returns a :class:`GasSensorTrace`.
+        """
+        from .._kernels import gas_sensor_simulate
+        t = np.ascontiguousarray(t, dtype=np.float64)
+        if t.ndim != 1 or t.size < 2:
+            raise ParameterError("t", f"shape {t.shape}", "a 1-D array of at least 2 times, s")
+        if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+            raise ParameterError("t", "non-finite or non-increasing",
+                                 "strictly increasing finite times, s")
+        p = np.ascontiguousarray(np.broadcast_to(_positive_array("p_gas", p_gas, "bar"), t.shape))
+        T = self.t_op if temperature is None else temperature
+        T = np.ascontiguousarray(np.broadcast_to(_positive_array("temperature", T, "K"), t.shape))
+        env = self._env(p_o2, p_h2o, p_cross)
+        lnp = np.ascontiguousarray(np.log(p))
+        if x0 is None:
+            x0 = self.emf(p[0], T[0], p_o2, p_h2o, p_cross)
+        x0 = _check("x0", x0, -10, 10, unit="V")
+        r_load = _load(r_load)
+        emf, eq, vout = gas_sensor_simulate(self._packed, env, t, lnp, T, float(x0), r_load)
+        return GasSensorTrace(t=t, p_gas=p, temperature=T, emf=emf, emf_eq=eq, v_out=vout,
+                              r_load=r_load)
+
+    # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
+    #: se: sensing electrode; ref: reference electrode (V(ref) - V(se) = EMF at open circuit);
+    #: lgp: control input, V = log10(p_gas / 1 ppm); tk: control input, V = temperature in K.
+    #: lgp and tk are read against ground and draw no current: drive them with sources.
+    pins = ("se", "ref", "lgp", "tk")
+    dc_paths = (("se", "ref"),)
+    instance_params = ("x0", "po2", "ph2o", "px")
+
+    @property
+    def subckt_name(self) -> str:
+        """Unique per parameter set: a readable stem plus a hash of the kernel fields."""
+        stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name.split("#")[0]).strip("_")[:32] or "dev"
+        digest = hashlib.sha1(self._packed.tobytes()).hexdigest()[:8]
+        return f"lsg_{stem}_{digest}"
+
+    def subckt(self, dialect: str = "ngspice") -> str:
+        """The ngspice ``.subckt`` (pins se ref lgp tk; params x0 V, po2/ph2o/px bar)."""
+        from .gas_sensor_spice import gas_sensor_subckt
+        return gas_sensor_subckt(self, dialect=dialect)
+
+    def spice_params(self, p_gas: float, temperature: float, p_o2: float = P_O2_AIR,
+                     p_h2o: float = 0.0, p_cross: float = 0.0) -> dict:
+        """Instance parameters for :meth:`lithispice.Chip.add` that start the sensor in
+        equilibrium with ``p_gas`` (bar) at ``temperature`` (K) in the given background."""
+        return {"x0": self.emf(p_gas, temperature, p_o2, p_h2o, p_cross), "po2": float(p_o2),
+                "ph2o": float(p_h2o), "px": float(p_cross)}
+
+    @staticmethod
+    def lgp(p_gas):
+        """Control-pin voltage log10(p_gas / 1 ppm) for p_gas in bar."""
+        p = _positive_array("p_gas", p_gas, "bar")
+        out = np.log10(p * 1e6)
+        return float(out) if out.ndim == 0 else out
+
+    @staticmethod
+    def gas_pwl(t, p_gas) -> list[tuple[float, float]]:
+        """(time s, log10(p/ppm) V) pairs for a PWL source on pin ``lgp``: the same stimulus
+        the kernel sees for samples ``t`` (s) of ``p_gas`` (bar)."""
+        t = np.asarray(t, dtype=np.float64)
+        p = np.broadcast_to(_positive_array("p_gas", p_gas, "bar"), t.shape)
+        return list(zip(t.tolist(), np.log10(p * 1e6).tolist()))
+
+    # --- presets ------------------------------------------------------------------------
+    @staticmethod
+    def presets() -> list[str]:
+        """Names of the presets ("<gas>-<sensing electrode>-<electrolyte>")."""
+        from .gas_sensor_presets import PRESETS
+        return list(PRESETS)
+
+    @staticmethod
+    def preset(name: str, **overrides) -> "GasSensor":
+        """A preset by name (e.g. "CO2-Li2CO3-Li3PO4"), optionally with parameters overridden."""
+        from .gas_sensor_presets import PRESETS
+        if name not in PRESETS:
+            raise ParameterError("name", name, f"one of {list(PRESETS)}")
+        dev = PRESETS[name]
+        return dev.replace(**overrides) if overrides else dev
