@@ -10,13 +10,14 @@ NGSPICE_PKGS := ngspice libngspice0 libngspice0-dev
 
 all: test
 
+# ngspice (batch engine) and libngspice (shared engine, PySpice) from Debian packages.
 ngspice:
-	@if command -v ngspice >/dev/null 2>&1 && [ -e /usr/lib/x86_64-linux-gnu/libngspice.so ] || ls /usr/lib/*/libngspice.so >/dev/null 2>&1; then \
+	@if command -v ngspice >/dev/null 2>&1 && ls /usr/lib/*/libngspice.so* >/dev/null 2>&1; then \
 	  echo "ngspice present: $$(command -v ngspice)"; \
 	else \
 	  echo "installing $(NGSPICE_PKGS) from Debian packages"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(NGSPICE_PKGS); \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(NGSPICE_PKGS) </dev/null; \
 	fi
 	@command -v ngspice >/dev/null 2>&1 || { echo "ERROR: ngspice could not be installed" >&2; exit 1; }
 
