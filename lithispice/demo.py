@@ -99,7 +99,8 @@ def main(argv=None):
     fig, ax = plt.subplots(1, 3, figsize=(15, 4.5))
     ax[0].plot(v_loop, i_loop * 1e3)
     ax[0].set(xlabel="V (V)", ylabel="I (mA)", title=f"{m.name}: pinched hysteresis (ngspice)")
-    im = ax[1].imshow(g * 1e6, cmap="viridis")
+    from matplotlib.colors import LogNorm
+    im = ax[1].imshow(g * 1e6, cmap="viridis", norm=LogNorm())   # log law: G spans decades
     fig.colorbar(im, ax=ax[1], label="G (uS)")
     ax[1].set(title="programmed weights", xlabel="column", ylabel="row")
     for j in range(min(args.size, 4)):
