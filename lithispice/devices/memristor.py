@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
+from ..validate import check_number as _check
 
 LAWS = {"log": 0, "series": 1, "percolation": 2}
 SWITCH_FRACTION = 0.9  # the fraction of the film a "full switch" converts (see module doc)
@@ -32,24 +33,6 @@ def _window_integral(p: float, frac: float = SWITCH_FRACTION) -> float:
     if p == 1.0:
         return -math.log(1.0 - frac)
     return ((1.0 - frac) ** (1.0 - p) - 1.0) / (p - 1.0)
-
-
-def _check(name, value, lo=None, hi=None, *, lo_open=False, unit=""):
-    """Finite number in [lo, hi] (or (lo, hi] with lo_open), else ParameterError."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    ok = math.isfinite(x)
-    if ok and lo is not None:
-        ok = x > lo if lo_open else x >= lo
-    if ok and hi is not None:
-        ok = x <= hi
-    if not ok:
-        left = "(" if lo_open else "["
-        rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
-        raise ParameterError(name, value, f"a finite number in {rng} {unit}".rstrip())
-    return x
 
 
 @dataclass(frozen=True)
