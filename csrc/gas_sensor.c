@@ -1,5 +1,6 @@
 /* Type-III potentiometric gas sensor kernel: see gas_sensor.h for the equations. */
 #include "gas_sensor.h"
+#include "electrochem.h"
 
 #define LSG_DT_PIECE 0.5        /* K: largest temperature change within one exact sub-step */
 #define LSG_MAX_PIECES 100000L  /* cap on the sub-steps of one sample interval */
@@ -45,11 +46,20 @@ double lsg_inv_tau(const lsg_params *p, double T)
     return ls_arrhenius(p->ea_tau, lsg_temperature(T), p->t_ref) / p->tau_ref;
 }
 
-/* The electrolyte film element (DESIGN 3): kept here until csrc/electrochem.h provides it. */
+/* The electrolyte film element of DESIGN 3 (csrc/electrochem.h), with the sensor's ionic path
+ * length and cross-section in place of thickness and area. */
+static lse_electrolyte film(const lsg_params *p)
+{
+    lse_electrolyte e = {.sigma_ref = p->sigma_ref, .ea = p->ea_sigma, .t_ref = p->t_sigma,
+                         .sigma_e = p->sigma_e, .eps_r = 0.0, .thickness = p->length,
+                         .area = p->area};
+    return e;
+}
+
 double lsg_film_resistance(const lsg_params *p, double T)
 {
-    double sigma = p->sigma_ref * ls_arrhenius(p->ea_sigma, lsg_temperature(T), p->t_sigma);
-    return p->length / (sigma * p->area);
+    lse_electrolyte e = film(p);
+    return lse_electrolyte_r_ion(&e, lsg_temperature(T));
 }
 
 double lsg_ct_resistance(const lsg_params *p, double T)
@@ -67,7 +77,8 @@ double lsg_series_resistance(const lsg_params *p, double T)
 
 double lsg_leak_resistance(const lsg_params *p)
 {
-    return p->sigma_e > 0.0 ? p->length / (p->sigma_e * p->area) : INFINITY;
+    lse_electrolyte e = film(p);
+    return lse_electrolyte_r_leak(&e);
 }
 
 double lsg_terminal_voltage(const lsg_params *p, double emf, double T, double r_load)

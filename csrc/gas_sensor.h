@@ -33,8 +33,8 @@
  *
  * Electrical output: the EMF source sits in series with the ionic resistance of the film
  *   R_film(T) = L / (sigma(T) A),   sigma(T) = sigma_ref exp(-Ea_sigma/kB (1/T - 1/T_sigma))
- * (the electrolyte film element of DESIGN 3; to be switched to csrc/electrochem.h once that
- * exists) and the charge-transfer resistance of the two electrodes
+ * (the electrolyte film element of DESIGN 3, lse_electrolyte in csrc/electrochem.h, with L the
+ * ionic path length and A its cross-section) and the charge-transfer resistance of the two electrodes
  *   R_ct(T) = 2 ASR_ct(T) / A_el,  ASR_ct(T) = asr_ct_ref exp(+Ea_ct/kB (1/T - 1/t_ref)),
  * with the film's electronic leak R_leak = L / (sigma_e A) across the terminals (sigma_e = 0:
  * no leak). Open-circuit terminal voltage V(ref) - V(se) = EMF R_leak / (R_leak + R_s).

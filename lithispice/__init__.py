@@ -8,6 +8,9 @@ from .errors import (ConvergenceError, LithispiceError, NameValidationError, Net
                      NetlistSyntaxError, NgspiceNotFoundError, ParameterError, SimulationError,
                      SimulationTimeout)
 from .devices.memristor import Memristor, MemristorTrace, simulate_array
+from .devices.gas_sensor import GasSensor, GasSensorTrace
+from .devices.gas_calibration import Calibration, fit as fit_gas_calibration
+from . import blocks
 from .engines import Result, run_deck, run_deck_shared  # noqa: E402
 from .netlist import Chip, build_crossbar
 
@@ -15,6 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Memristor", "MemristorTrace", "simulate_array",
+    "GasSensor", "GasSensorTrace", "Calibration", "fit_gas_calibration", "blocks",
     "Chip", "build_crossbar", "run_deck", "run_deck_shared", "Result",
     "LithispiceError", "ParameterError", "NetlistError", "NameValidationError",
     "SimulationError", "NgspiceNotFoundError", "NetlistSyntaxError", "ConvergenceError",

@@ -8,36 +8,10 @@ function in ngspice, not a clamp (DESIGN 8).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 
-from ..errors import ParameterError
 from ..spice.names import fmt
-
-
-def check(name, value, lo=None, hi=None, *, lo_open=False, hi_open=False, unit=""):
-    """Finite number in the interval, else ParameterError naming ``name`` and the range."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    ok = math.isfinite(x)
-    if ok and lo is not None:
-        ok = x > lo if lo_open else x >= lo
-    if ok and hi is not None:
-        ok = x < hi if hi_open else x <= hi
-    if not ok:
-        left = "(" if lo_open else "["
-        right = ")" if hi_open else "]"
-        rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
-        raise ParameterError(name, value, f"a finite number in {rng} {unit}".rstrip())
-    return x
-
-
-def check_int(name, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ParameterError(name, value, f"an integer in [{lo}, {hi}]")
-    return value
+from ..validate import check_int, check_number as check  # noqa: F401  (re-exported)
 
 
 def unique_name(prefix: str, stem: str, values) -> str:

@@ -4,8 +4,10 @@
 ``presets`` command iterate over it. A new family registers itself by being added here.
 """
 from .base import SpiceDevice
+from .gas_sensor import GasSensor, GasSensorTrace
 from .memristor import Memristor, MemristorTrace, simulate_array
 
-DEVICE_FAMILIES = (Memristor,)
+DEVICE_FAMILIES = (Memristor, GasSensor)
 
-__all__ = ["SpiceDevice", "DEVICE_FAMILIES", "Memristor", "MemristorTrace", "simulate_array"]
+__all__ = ["SpiceDevice", "DEVICE_FAMILIES", "Memristor", "MemristorTrace", "simulate_array",
+           "GasSensor", "GasSensorTrace"]

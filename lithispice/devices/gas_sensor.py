@@ -33,30 +33,14 @@ import numpy as np
 
 from ..constants import F, R
 from ..errors import ParameterError
+from ..validate import check_number as _check
+from .gas_sensor_spice import SPICE_PARAMS
 
 #: O2 partial pressure of dry air, bar (20.95 % at 1 bar).
 P_O2_AIR = 0.2095
 #: Gases the model knows the electron number of (per gas molecule).
 ELECTRONS = {"CO2": 2, "NO2": 1, "SO2": 2}
 _LN10 = math.log(10.0)
-
-
-def _check(name, value, lo=None, hi=None, *, lo_open=False, unit=""):
-    """Finite number in [lo, hi] (or (lo, hi] with lo_open), else ParameterError."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    ok = math.isfinite(x)
-    if ok and lo is not None:
-        ok = x > lo if lo_open else x >= lo
-    if ok and hi is not None:
-        ok = x <= hi
-    if not ok:
-        left = "(" if lo_open else "["
-        rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
-        raise ParameterError(name, value, f"a finite number in {rng} {unit}".rstrip())
-    return x
 
 
 def _positive_array(name: str, value, unit: str) -> np.ndarray:
@@ -366,7 +350,8 @@ class GasSensor:
     #: lgp and tk are read against ground and draw no current: drive them with sources.
     pins = ("se", "ref", "lgp", "tk")
     dc_paths = (("se", "ref"),)
-    instance_params = ("x0", "po2", "ph2o", "px")
+    #: x0 (V), po2/ph2o/px (bar), and every physical parameter (gas_sensor_spice.SPICE_PARAMS)
+    instance_params = tuple(SPICE_PARAMS)
 
     @property
     def subckt_name(self) -> str:
@@ -376,7 +361,8 @@ class GasSensor:
         return f"lsg_{stem}_{digest}"
 
     def subckt(self, dialect: str = "ngspice") -> str:
-        """The ngspice ``.subckt`` (pins se ref lgp tk; params x0 V, po2/ph2o/px bar)."""
+        """The ngspice ``.subckt`` (pins se ref lgp tk; params x0 V, po2/ph2o/px bar and the
+        physical parameters, see ``gas_sensor_spice.SPICE_PARAMS``)."""
         from .gas_sensor_spice import gas_sensor_subckt
         return gas_sensor_subckt(self, dialect=dialect)
 
@@ -401,6 +387,35 @@ class GasSensor:
         t = np.asarray(t, dtype=np.float64)
         p = np.broadcast_to(_positive_array("p_gas", p_gas, "bar"), t.shape)
         return list(zip(t.tolist(), np.log10(p * 1e6).tolist()))
+
+    @staticmethod
+    def card_testbench(dev: "GasSensor", card_name: str, lib: str):
+        """Model-card check used by lithispice.modelcards: the card ``card_name`` from the
+        ngspice library ``lib`` at its operating temperature sees a 400 -> 4000 ppm step; after
+        8 tau its loaded output must sit at the model's equilibrium within 1 mV.
+        Returns (deck text, check(result) -> (ok, detail))."""
+        from ..spice.names import fmt
+        T = dev.t_op
+        tau = dev.time_constant(T)
+        t_step, t_end = 0.5 * tau, 8.5 * tau
+        r_load = 1e3 * dev.output_resistance(T)
+        lo, hi = fmt(dev.lgp(400e-6)), fmt(dev.lgp(4000e-6))
+        deck = "\n".join([
+            f"card testbench {card_name}", f".include {lib}",
+            f"Vg lgp 0 pwl(0 {lo} {fmt(t_step)} {lo} {fmt(t_step + 0.01 * tau)} {hi} "
+            f"{fmt(t_end)} {hi})",
+            f"Vt tk 0 {fmt(T)}",
+            f"X1 se 0 lgp tk {card_name} x0={fmt(dev.emf(400e-6, T))}",
+            f"Rl se 0 {fmt(r_load)}",
+            f".tran {fmt(t_end / 500)} {fmt(t_end)}", ".end", ""])
+        start = dev.terminal_voltage(dev.emf(400e-6, T), T, r_load)
+        expect = dev.terminal_voltage(dev.emf(4000e-6, T), T, r_load)
+
+        def check(res):
+            v = -res["v(se)"]
+            ok = abs(v[0] - start) < 1e-4 and abs(v[-1] - expect) < 1e-3
+            return ok, f"V(ref)-V(se) {v[0]:.5f} -> {v[-1]:.5f} V, expected {start:.5f} -> {expect:.5f} V"
+        return deck, check
 
     # --- presets ------------------------------------------------------------------------
     @staticmethod

@@ -3,7 +3,7 @@
 Circuit (EMF = V(ref) - V(se) at open circuit)::
 
     se --[Bemf: V(m) - V(se) = v(x)]-- m --[Bser: R_film(T) + R_ct(T)]-- ref
-    se ------------------[Rleak: L/(sigma_e A)]------------------------- ref
+    se ------------------[Bleak: sigma_e A / L]------------------------- ref
 
 The lagged EMF is the state ``x`` on a 1 F capacitor (node ``x``, V(x) = EMF in volts),
 charged by a B-source current (EMF_eq - v(x))/tau(T), i.e. dx/dt exactly as in the kernel. Its
@@ -16,9 +16,14 @@ Control inputs, read against ground and drawing no current: ``v(lgp) = log10(p_g
 (so ln(p_gas/1 bar) = ln(10) (v(lgp) - 6)) and ``v(tk)`` = temperature in K (floored at
 150 K as in the kernel). Gas profiles are therefore PWL sources, and a heater's thermal node
 (lithispice.blocks.Heater) can drive ``tk`` directly. The background O2, humidity and cross-gas
-partial pressures (bar) are instance parameters ``po2``, ``ph2o``, ``px``.
-Temperature-dependent resistances are B-source currents v/R(T); nothing is discontinuous
-(``max`` only at the 150 K floor), so the step control never meets a jump.
+partial pressures (bar) are the instance parameters ``po2``, ``ph2o``, ``px``.
+
+Every physical parameter is a subcircuit parameter with the device's value as default
+(:data:`SPICE_PARAMS`), so a model-card user can override it per instance
+(``X1 se ref lgp tk lsg_CO2_Li2CO3_Li3PO4_... tau0=5 ideal=0.9``); the parameter algebra is
+done once per instance in ``.param`` lines. Temperature-dependent resistances are a B-source
+current v/R(T), the leak a B-source conductance (it may be 0). Nothing is
+discontinuous (``max`` only at the 150 K floor).
 """
 from __future__ import annotations
 
@@ -31,58 +36,92 @@ from ..spice.names import fmt
 T_MIN = 150.0   # K, LSG_T_MIN in csrc/gas_sensor.h
 LEAK_STATE = 1e15  # ohm (with 1 F: 1e15 s), keeps the state node's DC solve regular
 
+#: instance parameter -> GasSensor attribute (None: an operating condition, see spice_params)
+SPICE_PARAMS = {
+    "x0": None,            # EMF at t = 0, V
+    "po2": None,           # O2 partial pressure, bar
+    "ph2o": None,          # H2O partial pressure, bar
+    "px": None,            # cross-gas partial pressure, bar
+    "e0": "e0",            # V
+    "de0": "de0_dt",       # V/K
+    "tref": "t_ref",       # K
+    "ideal": "ideality",   # 1
+    "nel": "n_electrons",  # 1
+    "nuo2": "o2_order",    # 1
+    "tau0": "tau",         # s at tref
+    "ea_tau": "ea_tau",    # eV
+    "sig0": "sigma_ref",   # S/m at tsig
+    "ea_sig": "ea_sigma",  # eV
+    "tsig": "sigma_t_ref",  # K
+    "sige": "sigma_e",     # S/m
+    "lfilm": "film_length",  # m
+    "afilm": "film_area",  # m^2
+    "asrct": "asr_ct",     # ohm m^2
+    "ea_ct": "ea_ct",      # eV
+    "ael": "electrode_area",  # m^2
+    "kh2o": "k_h2o",       # V/decade
+    "ph2o0": "p_h2o_ref",  # bar
+    "kx": "k_cross",       # V/decade
+    "px0": "p_cross_ref",  # bar
+}
+
 
 def _comment(text: str) -> str:
     """Text safe inside a SPICE comment line: one line, printable ASCII."""
     return "".join(c if 32 <= ord(c) < 127 else " " for c in str(text))[:200]
 
 
+def _defaults(dev) -> dict:
+    out = {}
+    for name, attr in SPICE_PARAMS.items():
+        if attr is not None:
+            out[name] = float(getattr(dev, attr))
+    out["x0"] = dev.emf(400e-6, dev.t_op)
+    out["po2"], out["ph2o"], out["px"] = 0.2095, 0.0, 0.0
+    return out
+
+
 def gas_sensor_subckt(dev, dialect: str = "ngspice") -> str:
-    """Return the ``.subckt`` text for GasSensor ``dev`` (pins se ref lgp tk)."""
+    """Return the ``.subckt`` text for GasSensor ``dev`` (pins se ref lgp tk; see SPICE_PARAMS)."""
     if dialect != "ngspice":
         raise ParameterError("dialect", dialect, "'ngspice'")
     kb = fmt(k_B_eV)
     tt = f"max(v(tk),{fmt(T_MIN)})"
-    tref = fmt(dev.t_ref)
-    e0 = f"({fmt(dev.e0)}+{fmt(dev.de0_dt)}*({tt}-{tref}))"
-    # s R ln(10)/(n F): EMF change per kelvin per unit of v(lgp)
-    a_gas = dev.ideality * R * math.log(10.0) / (dev.n_electrons * F)
-    emf_eq = f"{e0}-{fmt(a_gas)}*{tt}*(v(lgp)-6)"
-    if dev.o2_order != 0.0:
-        emf_eq += f"-{fmt(dev.o2_order * R / F)}*{tt}*{{o2ln}}"
-    if dev.k_h2o != 0.0 or dev.k_cross != 0.0:
-        emf_eq += "-{offx}"
-    itau = f"exp(-{fmt(dev.ea_tau)}/{kb}*(1/{tt}-1/{tref}))*{fmt(1.0 / dev.tau)}"
-    r_film = (f"{fmt(dev.film_length / (dev.sigma_ref * dev.film_area))}"
-              f"*exp({fmt(dev.ea_sigma)}/{kb}*(1/{tt}-1/{fmt(dev.sigma_t_ref)}))")
-    r_ser = r_film
-    if dev.asr_ct > 0.0:
-        r_ser += (f"+{fmt(2.0 * dev.asr_ct / dev.electrode_area)}"
-                  f"*exp({fmt(dev.ea_ct)}/{kb}*(1/{tt}-1/{tref}))")
-    x0_default = dev.emf(400e-6, dev.t_op)
+    d = _defaults(dev)
+    params = " ".join(f"{k}={fmt(d[k])}" for k in SPICE_PARAMS)
+    emf_eq = f"{{e0}}+{{de0}}*({tt}-{{tref}})-{{agas}}*{tt}*(v(lgp)-6)-{{o2t}}*{tt}-{{offx}}"
+    itau = f"exp(-{{btau}}*(1/{tt}-{{itref}}))*{{itau0}}"
+    r_ser = (f"{{rf0}}*exp({{bsig}}*(1/{tt}-{{itsig}}))"
+             f"+{{rct0}}*exp({{bct}}*(1/{tt}-{{itref}}))")
     name = dev.subckt_name
     lines = [
         f"* lithispice gas sensor '{_comment(dev.name)}': equations of csrc/gas_sensor.h",
         f"* {_comment(dev.gas)} | {_comment(dev.sensing_electrode)} | "
-        f"{_comment(dev.electrolyte)} | {_comment(dev.reference_electrode)}: n={dev.n_electrons} "
-        f"s={dev.ideality} tau={dev.tau} s at {dev.t_ref} K",
+        f"{_comment(dev.electrolyte)} | {_comment(dev.reference_electrode)}; units V, s, K, "
+        "S/m, m, ohm m2, eV, bar",
         "* EMF = V(ref) - V(se); v(lgp) = log10(p_gas/1 ppm); v(tk) = temperature in K",
         f"* source: {_comment(dev.source)}",
-        f".subckt {name} se ref lgp tk params: x0={fmt(x0_default)} po2=0.2095 ph2o=0 px=0",
-    ]
-    if dev.o2_order != 0.0:
-        lines.append(".param o2ln={ln(max(po2,1e-30))}")
-    if dev.k_h2o != 0.0 or dev.k_cross != 0.0:
-        lines.append(f".param offx={{{fmt(dev.k_h2o)}*log10(1+max(ph2o,0)/{fmt(dev.p_h2o_ref)})"
-                     f"+{fmt(dev.k_cross)}*log10(1+max(px,0)/{fmt(dev.p_cross_ref)})}}")
-    lines += [
+        f".subckt {name} se ref lgp tk params: {params}",
+        # s R ln(10)/(n F): EMF change per kelvin per unit of v(lgp)
+        f".param agas={{ideal*{fmt(R * math.log(10.0) / F)}/nel}}",
+        f".param o2t={{nuo2*{fmt(R / F)}*ln(max(po2,1e-30))}}",
+        ".param offx={kh2o*log10(1+max(ph2o,0)/ph2o0)+kx*log10(1+max(px,0)/px0)}",
+        ".param itau0={1/tau0}",
+        f".param btau={{ea_tau/{kb}}}",
+        ".param itref={1/tref}",
+        ".param rf0={lfilm/(sig0*afilm)}",
+        f".param bsig={{ea_sig/{kb}}}",
+        ".param itsig={1/tsig}",
+        ".param rct0={2*asrct/ael}",
+        f".param bct={{ea_ct/{kb}}}",
+        ".param gleak={sige*afilm/lfilm}",
         "Cx x 0 1",
         f"Rx x 0 {fmt(LEAK_STATE)}",
         f"Bx 0 x I=({emf_eq}-v(x))*{itau}",
         "Bemf m se V=v(x)",
         f"Bser m ref I=v(m,ref)/({r_ser})",
+        "Bleak se ref I=v(se,ref)*{gleak}",
+        ".ic v(x)={x0}",
+        f".ends {name}",
     ]
-    if dev.sigma_e > 0.0:
-        lines.append(f"Rleak se ref {fmt(dev.film_length / (dev.sigma_e * dev.film_area))}")
-    lines += [".ic v(x)={x0}", f".ends {name}"]
     return "\n".join(lines) + "\n"
