@@ -6,7 +6,7 @@ PY      := $(VENV)/bin/python
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NGSPICE_PKGS := ngspice libngspice0 libngspice0-dev
 
-.PHONY: all setup ngspice venv build test demo bench models clean
+.PHONY: all setup ngspice venv build test demo bench models netlists clean
 
 all: test
 
@@ -45,6 +45,10 @@ bench: setup
 
 models: setup
 	$(PY) -m lithispice.cli export --out models
+
+netlists: setup
+	$(PY) netlists/crossbar.py
+	$(PY) netlists/sensor_node.py
 
 clean:
 	rm -rf build lithispice/*.so lithispice/_kernels.c *.egg-info demo_out

@@ -20,6 +20,7 @@ of its deck and parameters: calling ``run_sweep`` again resumes an interrupted s
 reruns only missing or failed points. Seeds per point come from the master seed and the
 point's index (:mod:`.space`), so results are identical locally and on a cluster.
 """
+from .generators import CrossbarProgramRead, DeckTemplate
 from .executors import DaskExecutor, LocalExecutor, SerialExecutor
 from .space import (Choice, Grid, LogNormal, LogUniform, MonteCarlo, Normal, Point, Points,
                     Random, Space, Spread, Uniform, instance_variation, subckt_defaults)
@@ -33,5 +34,5 @@ __all__ = [
     "Uniform", "LogUniform", "Normal", "LogNormal", "Choice",
     "Spread", "instance_variation", "subckt_defaults",
     "final", "Final", "Store", "RunRecord", "point_key",
-    "SerialExecutor", "LocalExecutor", "DaskExecutor",
+    "SerialExecutor", "LocalExecutor", "DaskExecutor", "CrossbarProgramRead", "DeckTemplate",
 ]

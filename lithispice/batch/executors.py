@@ -10,7 +10,9 @@ that window.
 
 * :class:`SerialExecutor` (``workers=0``): in this process, one point after the other.
 * :class:`LocalExecutor`: a pool of N worker processes (``spawn``: a fresh interpreter
-  that imports only lithispice, safe whatever threads the caller runs). Each ngspice runs
+  that imports only lithispice, safe whatever threads the caller runs). Given the deck
+  function (``run_sweep(generate="auto"/"workers")``), the workers also make the decks and
+  look the store up themselves, so the client's work per point is tiny. Each ngspice runs
   as its own subprocess of a worker, so N workers use N cores. If a worker process dies
   (killed by the OS, a segfault in an extraction function), Python's pool breaks and every
   point in flight fails with it; the executor then starts a new pool and reruns those
@@ -25,6 +27,7 @@ that window.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import signal
@@ -34,11 +37,12 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator, Optional
 
-from .worker import execute
+from .worker import execute, execute_point
 
 __all__ = ["SerialExecutor", "LocalExecutor", "DaskExecutor", "make_executor"]
 
 _EXTRACT = None      # the extraction function inside a pool worker (set by _init_worker)
+_DECK = None         # the deck function, when decks are made on the workers
 
 
 def _dumps(obj) -> bytes:
@@ -51,8 +55,8 @@ def _dumps(obj) -> bytes:
         return pickle.dumps(obj)
 
 
-def _init_worker(blob: bytes) -> None:
-    global _EXTRACT
+def _init_worker(blob: bytes, deck_blob: bytes | None = None) -> None:
+    global _EXTRACT, _DECK
     # Ctrl-C goes to the whole foreground process group: the client handles it and stops
     # the pool; a worker must not die on it mid-write.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -63,9 +67,12 @@ def _init_worker(blob: bytes) -> None:
         raise SystemExit(128 + signum)
     signal.signal(signal.SIGTERM, _term)
     _EXTRACT = pickle.loads(blob)
+    _DECK = pickle.loads(deck_blob) if deck_blob is not None else None
 
 
-def _run_local(task: dict) -> bytes:
+def _run_local(task: dict):
+    if task.get("generate"):
+        return execute_point(task, _DECK, _EXTRACT)
     return execute(task, _EXTRACT)
 
 
@@ -88,16 +95,17 @@ class SerialExecutor:
 class LocalExecutor:
     """A pool of ``workers`` local processes (see the module docstring)."""
 
-    def __init__(self, workers: int, extract=None, window: Optional[int] = None):
+    def __init__(self, workers: int, extract=None, window: Optional[int] = None, deck=None):
         self.workers = int(workers)
         self.window = int(window or 2 * self.workers)
         self._blob = _dumps(extract)
+        self._deck_blob = _dumps(deck) if deck is not None else None
         self.description = f"local pool, {self.workers} worker process(es)"
 
     def _pool(self) -> ProcessPoolExecutor:
         import multiprocessing as mp
         return ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(self._blob,))
+                                   initializer=_init_worker, initargs=(self._blob, self._deck_blob))
 
     @staticmethod
     def _stop(pool: ProcessPoolExecutor, hard: bool) -> None:
@@ -114,6 +122,10 @@ class LocalExecutor:
 
     def run(self, tasks: Iterator[dict]):
         tasks = iter(tasks)
+        first = next(tasks, None)
+        if first is None:
+            return                          # everything reused: no pool to start
+        tasks = itertools.chain([first], tasks)
         pool = self._pool()
         pending: dict = {}                  # future -> (task, isolated)
         suspects: deque = deque()           # tasks in flight when the pool broke
@@ -155,7 +167,7 @@ class LocalExecutor:
                     except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable extract
                         yield task, None, (type(exc).__name__, str(exc))
                 if broken:
-                    for fut, (task, _) in pending.items():
+                    for task, _ in pending.values():
                         suspects.append(task)
                     pending.clear()
                     self._stop(pool, hard=True)
@@ -231,12 +243,13 @@ class DaskExecutor:
             self.client.close()
 
 
-def make_executor(workers=None, scheduler=None, extract=None):
-    """The executor for ``workers`` (None = all cores, 0 = in-process) or ``scheduler``."""
+def make_executor(workers=None, scheduler=None, extract=None, deck=None):
+    """The executor for ``workers`` (None = all cores, 0 = in-process) or ``scheduler``;
+    ``deck``: the deck function, for a local pool that makes decks on its workers."""
     if scheduler is not None:
         return DaskExecutor(scheduler, extract)
     if workers is None:
         workers = os.cpu_count() or 1
     if workers == 0:
         return SerialExecutor(extract)
-    return LocalExecutor(workers, extract)
+    return LocalExecutor(workers, extract, deck=deck)

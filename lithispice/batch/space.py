@@ -439,9 +439,17 @@ class Spread:
         return nominal * np.clip(rng.normal(1.0, self.sigma, shape), 0.2, 5.0)
 
 
+_DEFAULTS_CACHE: dict = {}
+
+
 def subckt_defaults(device) -> dict[str, float]:
     """The default values of a device's subckt ``params:`` (name -> float), read from its
-    ``.subckt`` line: the nominal values of its instance parameters, for any device family."""
+    ``.subckt`` line: the nominal values of its instance parameters, for any device family.
+    Cached by (class, subckt name): the name carries a hash of the parameter set."""
+    ck = (type(device).__qualname__, device.subckt_name)
+    hit = _DEFAULTS_CACHE.get(ck)
+    if hit is not None:
+        return dict(hit)
     from ..modelcards import parse_subckt_header
     header = parse_subckt_header(device.subckt(), device.subckt_name)
     out = {}
@@ -450,7 +458,9 @@ def subckt_defaults(device) -> dict[str, float]:
             out[name] = float(text)
         except ValueError:
             continue                  # an expression default: no nominal number
-    return out
+    if len(_DEFAULTS_CACHE) < 4096:
+        _DEFAULTS_CACHE[ck] = out
+    return dict(out)
 
 
 def instance_variation(device, shape, rng: np.random.Generator, **spreads: Spread) -> dict:

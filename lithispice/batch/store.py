@@ -80,7 +80,8 @@ class RunRecord:
 
 def _npy_bytes(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    np.lib.format.write_array(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    # not np.ascontiguousarray: it turns a 0-d array (a scalar) into shape (1,)
+    np.lib.format.write_array(buf, np.require(arr, requirements="C"), allow_pickle=False)
     return buf.getvalue()
 
 

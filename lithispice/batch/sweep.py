@@ -1,9 +1,11 @@
 """Sweeps and Monte Carlo runs: ``run_sweep(deck_fn, space, store=...)``.
 
-Flow: the client walks the space point by point, makes each point's deck (``deck_fn(point)``
-returns the deck text or a Chip), computes its key (sha256 of deck + parameters + seed) and
-looks it up in the store. A point already stored *ok* is reused; a missing one (or a failed
-one, unless ``retry_failed=False``) becomes a task for the executor. Each finished run is
+Flow: the space is walked point by point; each point's deck is made (``deck_fn(point)``
+returns the deck text or a Chip), keyed (sha256 of deck + parameters + seed) and looked up
+in the store -- by the client (Dask, ``workers=0``) or, with a local pool, by the worker that
+will run it (``generate="auto"``), which keeps the client's share of the two cores small.
+A point already stored *ok* is reused; a missing one (or a failed one, unless
+``retry_failed=False``) is simulated; the client writes every result to the store. Each finished run is
 stored atomically as it arrives, so an interrupted sweep -- Ctrl-C, a killed client or
 worker, an ngspice crash or timeout -- is resumed by calling ``run_sweep`` again with the
 same arguments: only missing and failed points run. Failed points are stored with their
@@ -83,11 +85,17 @@ class SweepResult:
 
 
 def _name_of(fn) -> Optional[str]:
+    """Identity of the extraction function, stored with each run: a stored run extracted by
+    another function is not reused. Callable objects with their own repr (``final(...)``)
+    include it, so ``final("v(a)")`` and ``final("v(b)")`` differ."""
     if fn is None:
         return None
     mod = getattr(fn, "__module__", None) or type(fn).__module__
     qual = getattr(fn, "__qualname__", None) or type(fn).__qualname__
-    return f"{mod}.{qual}"
+    name = f"{mod}.{qual}"
+    if not hasattr(fn, "__qualname__") and type(fn).__repr__ is not object.__repr__:
+        name += ":" + repr(fn)
+    return name
 
 
 def _deck_text(obj, index: int) -> str:
@@ -116,7 +124,8 @@ def _reusable(meta: dict, retry_failed: bool, waveforms, extract_name) -> bool:
 def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
               resample=None, workers: Optional[int] = None, scheduler=None,
               timeout: float = 60.0, retry_failed: bool = True, progress: bool = True,
-              fsync: bool = False, name: Optional[str] = None) -> SweepResult:
+              fsync: bool = False, name: Optional[str] = None,
+              generate: str = "auto") -> SweepResult:
     """Run ``deck`` over every point of ``space``, each point one ngspice batch run.
 
     Args:
@@ -142,6 +151,12 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
         progress: show a tqdm progress bar on stderr (completed / failed / remaining, ETA).
         fsync: make every stored run durable against power loss too (slower).
         name: a label for the progress bar and the Dataset's attributes.
+        generate: where decks are made: "client" (this process), "workers" (each pool
+            worker makes its points' decks and checks the store itself: the client then
+            does almost nothing per point, which is what lets 2 workers use 2 cores) or
+            "auto" (workers for a local pool when the deck function can be pickled --
+            cloudpickle takes closures and lambdas -- else client; always client for Dask,
+            whose workers need neither the generator's code nor the store's file system).
     """
     t_start = time.perf_counter()
     if not callable(deck):
@@ -191,6 +206,12 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             params = point.params
             manifest["params"][k] = params
             manifest["seeds"][k] = point.seed
+            if on_workers:
+                yield {"generate": True, "index": k, "params": params, "seed": point.seed,
+                       "master_seed": space.seed, "timeout": float(timeout),
+                       "waveforms": waveforms, "extract_name": extract_name,
+                       "store": str(st.path.resolve()), "retry_failed": retry_failed}
+                continue
             try:
                 text = _deck_text(deck(point), k)
             except SweepError:
@@ -222,10 +243,43 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                    "master_seed": space.seed, "deck": text, "timeout": float(timeout),
                    "waveforms": waveforms, "extract_name": extract_name}
 
-    executor = make_executor(workers, scheduler, extract)
+    if generate not in ("auto", "client", "workers"):
+        raise ParameterError("generate", generate, "'auto', 'client' or 'workers'")
+    on_workers = False
+    if scheduler is None and workers != 0 and generate != "client":
+        from .executors import _dumps
+        try:
+            _dumps(deck)
+            on_workers = True
+        except Exception as exc:     # noqa: BLE001 - not picklable: make decks here
+            if generate == "workers":
+                raise ParameterError("deck", deck, "a picklable function for "
+                                     f"generate='workers' ({exc})") from None
+    executor = make_executor(workers, scheduler, extract, deck=deck if on_workers else None)
     interrupted = None
     try:
         for task, payload, failure in executor.run(tasks()):
+            if isinstance(payload, tuple):          # the deck was made on the worker
+                kind, key, data = payload
+                keys[task["index"]] = key
+                if kind == "reused":
+                    counts["reused"] += 1
+                    tick("ok" if data == "ok" else "failed")
+                    continue
+                task = dict(task, key=key)
+                payload = data
+            if "key" not in task:
+                # the worker died before telling the key: make the deck here to key the
+                # failure like any other run of this point (deck functions are deterministic)
+                try:
+                    text = _deck_text(deck(space.point(task["index"])), task["index"])
+                    key = point_key(text, task["params"], task["seed"])
+                except Exception as exc:  # noqa: BLE001
+                    text = ""
+                    key = point_key(f"<deck function failed: {type(exc).__name__}>",
+                                    task["params"], task["seed"])
+                task = dict(task, key=key, deck=text)
+                keys[task["index"]] = key
             key = task["key"]
             if payload is None:
                 payload = pack_run({"key": key, "index": task["index"], "params": task["params"],
@@ -324,6 +378,9 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
                 arr[k] = v
         extra = tuple(f"{xname}_dim{d}" for d in range(len(shp)))
         data[xname] = (dims + extra, arr.reshape(shape + shp))
+    # a waveform whose name an extracted value already uses (final("v(out)") and
+    # waveforms=["v(out)"]) is stored as "wave:<name>"
+    wvar = {w: (f"wave:{w}" if w in xvals else w) for w in wnames}
     if wnames:
         axis_name = "time"
         ok_recs = [records[keys[k]] for k in range(n) if status[k] == "ok"]
@@ -343,7 +400,7 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
                             if np.iscomplexobj(v):
                                 arr = arr.astype(np.complex128)
                             arr[k] = v
-                data[w] = (dims + (axis_name,), arr.reshape(shape + (grid.size,)))
+                data[wvar[w]] = (dims + (axis_name,), arr.reshape(shape + (grid.size,)))
         else:
             m = max((len(records[keys[k]].axis) for k in range(n)
                      if status[k] == "ok" and records[keys[k]].axis is not None), default=0)
@@ -365,13 +422,13 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
                         v = records[keys[k]].waveforms.get(w)
                         if v is not None:
                             arr[k, :v.size] = v
-                data[w] = (dims + ("sample",), arr.reshape(shape + (m,)))
+                data[wvar[w]] = (dims + ("sample",), arr.reshape(shape + (m,)))
     n_ok = int(np.sum(status == "ok"))
     n_failed = int(np.sum(status == "failed"))
     n_missing = n - n_ok - n_failed
     ds = xr.Dataset(data, coords=coords)
     for w in wnames:
-        ds[w].attrs["units"] = "V" if w.lower().startswith("v(") else (
+        ds[wvar[w]].attrs["units"] = "V" if w.lower().startswith("v(") else (
             "A" if w.lower().startswith("i(") else "")
     ds.attrs.update({"title": name or "lithispice sweep", "store": str(st.path),
                      "n_points": n, "n_ok": n_ok, "n_failed": n_failed, "n_missing": n_missing,

@@ -23,7 +23,7 @@ from ..errors import SimulationError
 from .space import Point
 from .store import pack_run
 
-__all__ = ["execute", "final", "Final"]
+__all__ = ["execute", "execute_point", "final", "Final"]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -110,6 +110,34 @@ def execute(task: dict, extract=None) -> bytes:
     except Exception as exc:          # noqa: BLE001 - e.g. an unpackable extracted value
         meta.update(status="failed", error=_failure("store", exc), deck=task["deck"])
         return pack_run(meta)
+
+
+def execute_point(task: dict, deck_fn, extract=None):
+    """Worker-side deck generation (local pools): make the point's deck, key it, reuse the
+    stored run if the store (a local path) has a usable one, else run it. Returns
+    ``("reused", key, status)`` or ``("ran", key, run file bytes)``."""
+    from .store import Store, pack_run, point_key
+    from .sweep import _deck_text, _reusable
+    point = Point(task["index"], dict(task["params"]), task["master_seed"])
+    try:
+        deck = _deck_text(deck_fn(point), task["index"])
+    except Exception as exc:          # noqa: BLE001 - recorded like any failure
+        key = point_key(f"<deck function failed: {type(exc).__name__}>", task["params"],
+                        task["seed"])
+        rec = Store(task["store"]).get(key, meta_only=True)
+        if rec is not None and _reusable(rec.meta, task["retry_failed"], task.get("waveforms"),
+                                         task.get("extract_name")):
+            return "reused", key, rec.meta.get("status")
+        return "ran", key, pack_run({
+            "key": key, "index": task["index"], "params": task["params"], "seed": task["seed"],
+            "master_seed": task["master_seed"], "status": "failed", "error": _failure("deck", exc),
+            "extract_fn": task.get("extract_name"), "elapsed_s": 0.0})
+    key = point_key(deck, task["params"], task["seed"])
+    rec = Store(task["store"]).get(key, meta_only=True)
+    if rec is not None and _reusable(rec.meta, task["retry_failed"], task.get("waveforms"),
+                                     task.get("extract_name")):
+        return "reused", key, rec.meta.get("status")
+    return "ran", key, execute(dict(task, key=key, deck=deck), extract)
 
 
 class Final:

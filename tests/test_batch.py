@@ -1,0 +1,276 @@
+"""Batch sweeps and Monte Carlo: real ngspice runs, local pool and a Dask LocalCluster.
+
+What is checked: results identical locally and on Dask for the same seed, per-instance
+variability really reaching the simulation (column current = read voltage / drawn r_on),
+resume after SIGKILL reruns only what was missing and leaves stored runs byte-identical,
+failures (convergence, syntax, deck function, dying worker) recorded without stopping the
+rest, waveforms against the analytic RC response.
+"""
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from lithispice import Memristor
+from lithispice.batch import (CrossbarProgramRead, DeckTemplate, Grid, LogUniform, MonteCarlo,
+                              Point, Points, Random, Spread, Store, final, instance_variation,
+                              open_sweep, run_sweep)
+from lithispice.errors import NameValidationError, ParameterError
+
+VARIATION = {"ron": Spread.lognormal(0.1), "roff": Spread.lognormal(0.2),
+             "vset": Spread.normal(0.05)}
+GEN = CrossbarProgramRead(rows=4, cols=4, v_write=3.2, v_read=0.2, variation=VARIATION)
+
+
+def _digests(store: Store) -> dict:
+    return {k: hashlib.sha256(store.file(k).read_bytes()).hexdigest() for k in store.keys()}
+
+
+# ------------------------------------------------------------------------------- spaces
+def test_grid_points_random_spaces():
+    g = Grid(r_line=[0.0, 1.0, 2.0], preset=["LiCoO2", "LLTO"])
+    assert g.shape == (3, 2) and len(g) == 6 and g.dims == ("r_line", "preset")
+    assert g.point(3).params == {"r_line": 1.0, "preset": "LLTO"}
+    p = Points(a=[1.0, 2.0], b=[3.0, 4.0])
+    assert [q.params for q in p] == [{"a": 1.0, "b": 3.0}, {"a": 2.0, "b": 4.0}]
+    r1 = Random(5, seed=11, r=LogUniform(1.0, 100.0))
+    r2 = Random(5, seed=11, r=LogUniform(1.0, 100.0))
+    assert [q.params for q in r1] == [q.params for q in r2]
+    assert all(1.0 <= q["r"] < 100.0 for q in r1)
+    # the stream of a point depends only on (master seed, index): the k-th spawned child
+    kids = np.random.SeedSequence(11).spawn(5)
+    a = np.random.default_rng(np.random.SeedSequence(11, spawn_key=(3, 1))).random(4)
+    assert np.array_equal(r1.point(3).rng().random(4), a)
+    assert kids[3].spawn_key == (3,)
+    with pytest.raises(ParameterError, match="seed"):
+        Grid(a=[1], seed=-1)
+    with pytest.raises(NameValidationError, match="sweep parameter name"):
+        Grid(**{"bad name": [1]})
+    with pytest.raises(ParameterError, match="status"):
+        Grid(status=[1])
+
+
+def test_instance_variation_is_seeded_and_generic():
+    m = Memristor.preset("LiCoO2")
+    p = Point(7, {}, 5)
+    v1 = instance_variation(m, (4, 4), p.rng(), **VARIATION)
+    v2 = instance_variation(m, (4, 4), p.rng(), **dict(reversed(list(VARIATION.items()))))
+    assert all(np.array_equal(v1[k], v2[k]) for k in v1)        # order of kwargs irrelevant
+    assert v1["ron"].shape == (4, 4) and np.all(v1["ron"] > 0)
+    assert 0.5 < np.median(v1["ron"]) / m.r_on < 2.0
+    with pytest.raises(ParameterError, match="instance parameter"):
+        instance_variation(m, (2,), p.rng(), nosuch=Spread.normal(0.1))
+
+
+# ------------------------------------------------------------------ Monte Carlo, Dask
+def test_monte_carlo_200_points_local_and_dask_identical(tmp_path):
+    from distributed import Client, LocalCluster
+    space = MonteCarlo(200, seed=3)
+    local = run_sweep(GEN, space, store=tmp_path / "local", extract=GEN.extractor(),
+                      workers=2, progress=False)
+    assert (local.n_ok, local.n_failed, local.n_ran) == (200, 0, 200)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        dask = run_sweep(GEN, space, store=tmp_path / "dask", extract=GEN.extractor(),
+                         scheduler=client.scheduler.address, progress=False)
+    assert "dask" in dask.executor and dask.n_ok == 200
+    a, b = local.dataset, dask.dataset
+    assert np.array_equal(a["i_col"].values, b["i_col"].values)       # bit for bit
+    assert np.array_equal(a["seed"].values, b["seed"].values)
+    assert np.array_equal(a["key"].values, b["key"].values)
+    # the drawn r_on of each cell reached ngspice: row 0 is fully set, so the read current of
+    # column j is v_read / r_on[0, j] (the three off cells add ~1e-4 relative)
+    m = Memristor.preset("LiCoO2")
+    ron = np.stack([instance_variation(m, (4, 4), Point(k, {}, 3).rng(), **VARIATION)["ron"][0]
+                    for k in range(200)])
+    i_col = a["i_col"].values
+    np.testing.assert_allclose(i_col, 0.2 / ron, rtol=1e-2)
+    assert np.std(np.log(i_col)) > 0.05                                # variability is real
+
+
+# ---------------------------------------------------------------------- kill and resume
+_KILL_SCRIPT = textwrap.dedent("""
+    import sys
+    from lithispice.batch import MonteCarlo, run_sweep
+    sys.path.insert(0, sys.argv[2])
+    from test_batch import GEN
+    if __name__ == "__main__":
+        run_sweep(GEN, MonteCarlo(int(sys.argv[3]), seed=9), store=sys.argv[1],
+                  extract=GEN.extractor(), workers=2, progress=False)
+""")
+
+
+def test_sigkill_mid_sweep_then_resume_reruns_only_missing(tmp_path):
+    n = 120
+    store_dir = tmp_path / "store"
+    script = tmp_path / "sweep_script.py"
+    script.write_text(_KILL_SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), str(store_dir),
+                             os.path.dirname(__file__), str(n)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while proc.poll() is None:
+            if store_dir.exists() and len(list(store_dir.glob("runs/*/*.npz"))) >= n // 2:
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        os.killpg(proc.pid, signal.SIGKILL)      # the client and its pool workers, at once
+    finally:
+        proc.wait(30)
+        proc.stderr.close()
+    store = Store(store_dir)
+    before = _digests(store)
+    assert n // 2 <= len(before) < n
+    res = run_sweep(GEN, MonteCarlo(n, seed=9), store=store_dir, extract=GEN.extractor(),
+                    workers=2, progress=False)
+    assert (res.n_ok, res.n_failed, res.n_missing) == (n, 0, 0)
+    assert res.n_reused == len(before) and res.n_ran == n - len(before)
+    after = _digests(store)
+    assert {k: after[k] for k in before} == before                  # untouched, byte for byte
+    journal = store.journal()
+    assert len(journal) == n and len({j["key"] for j in journal}) == n  # each point ran once
+    # and a third call runs nothing
+    again = run_sweep(GEN, MonteCarlo(n, seed=9), store=store_dir, extract=GEN.extractor(),
+                      workers=2, progress=False)
+    assert again.n_ran == 0 and again.n_reused == n
+    np.testing.assert_array_equal(again.dataset["i_col"].values, res.dataset["i_col"].values)
+    assert open_sweep(store_dir)["i_col"].shape == (n, 4)
+
+
+# ----------------------------------------------------------------------------- failures
+_GOOD = """rc {name}
+V1 in 0 pwl(0 0 1n 1)
+R1 in out {r}
+C1 out 0 1u
+.tran 10u 2m
+.end
+"""
+_NO_CONVERGENCE = """two ideal sources in parallel
+V1 a 0 1
+V2 a 0 2
+R1 a 0 1k
+.tran 1u 10u
+.end
+"""
+_SYNTAX = """unknown parameter
+V1 in 0 1
+R1 in 0 1k foo=3
+.op
+.end
+"""
+
+
+def _deck(point):
+    kind = point["kind"]
+    if kind == "bad_deck_function":
+        raise ParameterError("r", -1.0, "> 0 ohm")
+    if kind == "no_convergence":
+        return _NO_CONVERGENCE
+    if kind == "syntax":
+        return _SYNTAX
+    return _GOOD.format(name=kind, r=1000.0 + len(kind))
+
+
+class _DieOn:
+    """Extraction that kills its own worker process on one point (a stand-in for a segfault
+    in user code): the pool breaks, only that point may be recorded as failed."""
+
+    def __call__(self, res, point):
+        if point["kind"] == "kill_worker":
+            os._exit(3)
+        return {"v_end": res["v(out)"][-1]}
+
+    def __repr__(self):
+        return "_DieOn()"
+
+
+def test_failures_are_recorded_and_never_stop_the_rest(tmp_path):
+    kinds = ["ok_a", "no_convergence", "ok_b", "syntax", "bad_deck_function", "ok_c",
+             "kill_worker", "ok_d", "ok_e"]
+    space = Points(kind=kinds)
+    res = run_sweep(_deck, space, store=tmp_path, extract=_DieOn(), workers=2, progress=False)
+    ds = res.dataset
+    status = dict(zip(kinds, ds["status"].values))
+    etype = dict(zip(kinds, ds["error_type"].values))
+    assert [k for k in kinds if status[k] == "ok"] == ["ok_a", "ok_b", "ok_c", "ok_d", "ok_e"]
+    assert etype["no_convergence"] == "ConvergenceError"
+    assert etype["syntax"] == "NetlistSyntaxError"
+    assert etype["bad_deck_function"] == "ParameterError"
+    assert etype["kill_worker"] == "WorkerDied"
+    fails = {f.params["kind"]: f for f in res.failures}
+    assert "timestep too small" in fails["no_convergence"].log_tail.lower()
+    assert "foo" in fails["syntax"].log_tail.lower() or "foo" in fails["syntax"].message
+    assert fails["bad_deck_function"].stage == "deck"
+    # the good points: v(out) of an RC step after 2 ms = 2 time constants of ~1 ms
+    for k in ("ok_a", "ok_b", "ok_c", "ok_d", "ok_e"):
+        tau = (1000.0 + len(k)) * 1e-6
+        v = float(ds["v_end"].values[kinds.index(k)])
+        assert v == pytest.approx(1 - np.exp(-2e-3 / tau), rel=2e-3)
+    # failed records keep their deck and error on disk
+    rec = Store(tmp_path).get(fails["no_convergence"].key)
+    assert rec.meta["status"] == "failed" and "V2 a 0 2" in rec.meta["deck"]
+    # resume without retries: nothing runs; with retries: only the failed points run again
+    again = run_sweep(_deck, space, store=tmp_path, extract=_DieOn(), workers=2,
+                      progress=False, retry_failed=False)
+    assert again.n_ran == 0 and again.n_failed == 4
+
+
+def test_retry_reruns_only_failed_points(tmp_path):
+    space = Points(kind=["ok_a", "no_convergence", "ok_b"])
+    first = run_sweep(_deck, space, store=tmp_path, extract=final("v(out)"), workers=0,
+                      progress=False)
+    assert (first.n_ok, first.n_failed) == (2, 1)
+    second = run_sweep(_deck, space, store=tmp_path, extract=final("v(out)"), workers=0,
+                       progress=False)
+    assert second.n_ran == 1 and second.n_reused == 2 and second.n_failed == 1
+    # another extraction function: stored runs are not reused for it
+    third = run_sweep(_deck, space, store=tmp_path, extract=final("v(in)"), workers=0,
+                      progress=False, retry_failed=False)
+    assert third.n_ran == 2
+
+
+def test_timeout_is_recorded_as_failed_point(tmp_path):
+    long_deck = ("long\nV1 in 0 sin(0 1 1meg)\nR1 in out 1k\nC1 out 0 1n\n"
+                 ".tran 1n 10 0 1n\n.end\n")
+    space = Points(kind=["ok_a", "long"])
+    res = run_sweep(lambda p: long_deck if p["kind"] == "long" else _deck(p), space,
+                    store=tmp_path, extract=final("v(out)"), workers=0, timeout=1.0,
+                    progress=False)
+    assert list(res.dataset["status"].values) == ["ok", "failed"]
+    assert list(res.dataset["error_type"].values) == ["", "SimulationTimeout"]
+
+
+# ---------------------------------------------------------------------------- waveforms
+def test_grid_dataset_waveforms_match_rc_response(tmp_path):
+    tmpl = DeckTemplate("rc\nV1 in 0 pwl(0 0 1n {v})\nR1 in out {r}\nC1 out 0 1u\n"
+                        ".tran 10u 3m\n.end\n")
+    grid = Grid(r=[500.0, 1000.0], v=[1.0, 2.0])
+    t = np.linspace(0.1e-3, 3e-3, 30)
+    res = run_sweep(tmpl, grid, store=tmp_path, extract=final("v(in)"),
+                    waveforms=["v(out)"], resample=t, workers=0, progress=False)
+    ds = res.dataset
+    assert np.all(ds["v(in)"].values == ds["v"].values[None, :])     # final value of the input
+    assert ds["v(out)"].dims == ("r", "v", "time") and ds["v(out)"].attrs["units"] == "V"
+    assert list(ds["r"].values) == [500.0, 1000.0]
+    for r in (500.0, 1000.0):
+        for v in (1.0, 2.0):
+            got = ds["v(out)"].sel(r=r, v=v).values
+            np.testing.assert_allclose(got, v * (1 - np.exp(-t / (r * 1e-6))), atol=2e-3 * v)
+    raw = run_sweep(tmpl, grid, store=tmp_path, extract=final("v(in)"),
+                    waveforms=["v(out)"], workers=0, progress=False)
+    assert raw.n_ran == 0                                   # same runs, other presentation
+    assert raw.dataset["v(out)"].dims == ("r", "v", "sample")
+    both = run_sweep(tmpl, Grid(r=[500.0], v=[1.0]), store=tmp_path / "b",
+                     extract=final("v(out)"), waveforms=["v(out)"], workers=0, progress=False)
+    assert both.dataset["v(out)"].dims == ("r", "v")         # the extracted final value
+    assert both.dataset["wave:v(out)"].dims == ("r", "v", "sample")
+    n = raw.dataset["n_samples"].values
+    assert np.all(n > 10)
+    with pytest.raises(ParameterError, match="missing"):
+        tmpl(Point(0, {"r": 1.0}, 0))

@@ -1,0 +1,163 @@
+"""The lithispice command line end to end (subprocesses, real ngspice), and the reference
+crossbar netlist (netlists/crossbar.py -> netlists/crossbar.cir)."""
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lithispice.engines import run_deck
+
+ROOT = Path(__file__).resolve().parents[1]
+RC = "rc step\nV1 in 0 pwl(0 0 1n 1)\nR1 in out 1k\nC1 out 0 1u\n.tran 10u 3m\n.end\n"
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "lithispice.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_help_of_every_command():
+    top = cli("--help")
+    assert top.returncode == 0
+    for cmd in ("run", "sweep", "export", "presets", "demo"):
+        assert cmd in top.stdout
+    for cmd, word in (("run", "netCDF"), ("sweep", "montecarlo"), ("export", "Xyce"),
+                      ("presets", "family")):
+        r = cli(cmd, "--help")
+        assert r.returncode == 0 and word in r.stdout, (cmd, r.stdout)
+
+
+def test_presets_lists_every_family_and_preset():
+    from lithispice.devices import DEVICE_FAMILIES
+    r = cli("presets")
+    assert r.returncode == 0, r.stderr
+    for fam in DEVICE_FAMILIES:
+        assert fam.__name__ in r.stdout
+        for p in fam.presets():
+            assert p in r.stdout
+    assert "vset=2.5" in r.stdout and "roff=" in r.stdout     # key numbers (LiCoO2)
+    assert cli("presets", "--family", "nosuch").returncode == 2
+
+
+def test_run_writes_csv_netcdf_and_png(tmp_path):
+    import xarray as xr
+    deck = tmp_path / "rc.cir"
+    deck.write_text(RC)
+    r = cli("run", deck, "--out", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out"
+    data = np.genfromtxt(out / "rc.csv", delimiter=",", names=True)
+    t, v = data["time"], data["vout"]
+    sel = t > 1e-5
+    np.testing.assert_allclose(v[sel], 1 - np.exp(-t[sel] / 1e-3), atol=2e-3)
+    ds = xr.open_dataset(out / "rc.nc", engine="scipy")
+    assert ds["v_out"].attrs["spice_name"] == "v(out)" and ds["v_out"].attrs["units"] == "V"
+    np.testing.assert_allclose(ds["v_out"].values, v)
+    assert ds["time"].attrs["units"] == "s"
+    ds.close()
+    png = (out / "rc.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_user_errors_are_clear_and_without_traceback(tmp_path):
+    r = cli("run", tmp_path / "missing.cir")
+    assert r.returncode == 2 and "not found" in r.stderr and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.cir"
+    bad.write_text("bad\nV1 a 0 1\nR1 a 0 1k foo=3\n.op\n.end\n")
+    r = cli("run", bad)
+    assert r.returncode == 1 and "NetlistSyntaxError" in r.stderr and "foo" in r.stderr
+    assert "Traceback" not in r.stderr
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[space\n")
+    r = cli("sweep", cfg)
+    assert r.returncode == 2 and "invalid TOML" in r.stderr and "Traceback" not in r.stderr
+    cfg.write_text('[generator]\nkind = "nosuch"\n')
+    r = cli("sweep", cfg)
+    assert r.returncode == 2 and "generator.kind" in r.stderr
+
+
+def test_sweep_from_toml_config_and_resume(tmp_path):
+    import xarray as xr
+    (tmp_path / "rc.cir").write_text(RC.replace("1k", "{r}"))
+    (tmp_path / "sweep.toml").write_text(
+        'name = "rc"\nout = "res"\nworkers = 2\n'
+        '[generator]\nkind = "template"\nfile = "rc.cir"\n'
+        '[space]\nkind = "grid"\n[space.parameters]\nr = {start = 1e2, stop = 1e4, num = 3, log = true}\n'
+        '[extract]\nfinal = ["v(out)"]\n')
+    r = cli("sweep", tmp_path / "sweep.toml", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "3 ok" in r.stdout and "ran 3" in r.stdout
+    ds = xr.open_dataset(tmp_path / "res" / "results.nc", engine="scipy")
+    np.testing.assert_allclose(ds["v_out"].values, 1 - np.exp(-3e-3 / (ds["r"].values * 1e-6)),
+                               rtol=2e-3)
+    ds.close()
+    r = cli("sweep", tmp_path / "sweep.toml", "--no-progress")
+    assert r.returncode == 0 and "ran 0, reused 3" in r.stdout
+
+
+def test_sweep_from_yaml_config_with_monte_carlo_crossbar(tmp_path):
+    import xarray as xr
+    (tmp_path / "mc.yaml").write_text(
+        "name: xb\nout: mc\nworkers: 2\n"
+        "generator: {kind: crossbar, preset: LiCoO2, rows: 2, cols: 3,\n"
+        "            variation: {ron: {lognormal: 0.1}}}\n"
+        "space: {kind: montecarlo, n: 6, seed: 4}\n")
+    r = cli("sweep", tmp_path / "mc.yaml", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(tmp_path / "mc" / "results.nc", engine="scipy")
+    assert ds["i_col"].shape == (6, 3) and np.all(ds["i_col"].values > 0)
+    assert len(set(np.round(ds["i_col"].values[:, 0], 12))) == 6     # every point differs
+    ds.close()
+
+
+def test_export_equals_checked_in_models(tmp_path):
+    r = cli("export", "--out", tmp_path / "m")
+    assert r.returncode == 0, r.stderr
+    got = sorted(p.relative_to(tmp_path / "m") for p in (tmp_path / "m").rglob("*") if p.is_file())
+    want = sorted(p.relative_to(ROOT / "models") for p in (ROOT / "models").rglob("*") if p.is_file())
+    assert got == want
+    for rel in got:
+        assert (tmp_path / "m" / rel).read_bytes() == (ROOT / "models" / rel).read_bytes(), rel
+    assert cli("export", "--out", ROOT / "models", "--check").returncode == 0
+
+
+def test_demo_command(tmp_path):
+    r = cli("demo", "--out", tmp_path / "demo", "--size", "4")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "demo" / "crossbar.png").exists()
+
+
+# ------------------------------------------------------------------------------ crossbar
+def _crossbar_module():
+    spec = importlib.util.spec_from_file_location("crossbar_netlist", ROOT / "netlists" / "crossbar.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod          # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_crossbar_reference_netlist_programs_then_reads_with_ir_drop():
+    xb = _crossbar_module()
+    cir = ROOT / "netlists" / "crossbar.cir"
+    assert cir.read_text() == xb.deck_text(), "run: python netlists/crossbar.py"
+    res = run_deck(cir.read_text(), timeout=300)
+    a = xb.analyze(res)
+    on = xb.PATTERN == 1
+    assert a["w"][on].min() > 0.8, a["w"]            # every selected cell was written
+    assert a["w"][~on].max() < 0.3, a["w"]           # half-selected cells only disturbed
+    # the read: line resistance makes every column fall short of the ideal G.x
+    err = a["rel_error"]
+    assert np.all(err < 0) and err.min() < -0.02 and err.min() > -0.3
+    assert np.argmin(err) == 0                       # the column with most cells on
+    np.testing.assert_allclose(a["i_meas"], a["i_ideal"], rtol=0.3)
+
+
+@pytest.mark.parametrize("scheme", ["v/3"])
+def test_crossbar_v3_scheme_builds(scheme):
+    xb = _crossbar_module()
+    chip = xb.build(xb.CrossbarDesign(scheme=scheme))
+    text = chip.deck()
+    assert text.count("\nXr") == 64 and ".tran" in text
