@@ -205,6 +205,12 @@ void lse_tri_factor(const lse_film *f, double c, lse_tri *t)
         t->cp[k] = -c * gr * t->winv[k];
         cp_prev = t->cp[k];
     }
+    /* unit flux into the last volume: the forward sweep is zero until the last row */
+    for (int k = 0; k < n - 1; ++k)
+        t->resp[k] = 0.0;
+    t->resp[n - 1] = t->winv[n - 1];
+    for (int k = n - 2; k >= 0; --k)
+        t->resp[k] = -t->cp[k] * t->resp[k + 1];
 }
 
 void lse_tri_solve(const lse_film *f, const lse_tri *t, const double *rhs, int scale_by_m, double *x)
@@ -220,23 +226,9 @@ void lse_tri_solve(const lse_film *f, const lse_tri *t, const double *rhs, int s
         x[k] -= t->cp[k] * x[k + 1];
 }
 
-void lse_film_stage(const lse_film *f, const lse_tri *t, const double *theta_b,
-                    double *theta0, double *resp)
+void lse_film_stage(const lse_film *f, const lse_tri *t, const double *theta_b, double *theta0)
 {
-    const int n = t->n;
-    /* both right-hand sides in one sweep: M theta_b and the unit vector e_(n-1) */
-    double p0 = 0.0, p1 = 0.0;
-    for (int k = 0; k < n; ++k) {
-        double d0 = f->m[k] * theta_b[k], d1 = k == n - 1 ? 1.0 : 0.0;
-        p0 = (d0 - t->sub[k] * p0) * t->winv[k];
-        p1 = (d1 - t->sub[k] * p1) * t->winv[k];
-        theta0[k] = p0;
-        resp[k] = p1;
-    }
-    for (int k = n - 2; k >= 0; --k) {
-        theta0[k] -= t->cp[k] * theta0[k + 1];
-        resp[k] -= t->cp[k] * resp[k + 1];
-    }
+    lse_tri_solve(f, t, theta_b, 1, theta0);
 }
 
 /* One TR-BDF2 step of the linear film with flux J(t) = Ja + Jb (t - t0) from time t over h.
@@ -247,7 +239,8 @@ static double film_step(const lse_film *f, lse_tri *tri, const double *th, const
 {
     const int n = f->n;
     const double g = LSE_TRBDF2_GAMMA, c = 0.5 * g * h;
-    double base[LSE_FILM_MAXN], th0[LSE_FILM_MAXN], resp[LSE_FILM_MAXN];
+    double base[LSE_FILM_MAXN], th0[LSE_FILM_MAXN];
+    const double *resp = tri->resp;
     double thg[LSE_FILM_MAXN], fg[LSE_FILM_MAXN], est[LSE_FILM_MAXN];
     if (tri->c != c || tri->n != n)
         lse_tri_factor(f, c, tri);
@@ -255,7 +248,7 @@ static double film_step(const lse_film *f, lse_tri *tri, const double *th, const
     double Jg = Ja + Jb * (t + g * h - t0);
     for (int k = 0; k < n; ++k)
         base[k] = th[k] + c * f0[k];
-    lse_film_stage(f, tri, base, th0, resp);
+    lse_film_stage(f, tri, base, th0);
     for (int k = 0; k < n; ++k) {
         thg[k] = th0[k] + c * Jg * resp[k];
         fg[k] = (thg[k] - base[k]) / c;
@@ -265,7 +258,7 @@ static double film_step(const lse_film *f, lse_tri *tri, const double *th, const
     const double a1 = 1.0 / (g * (2.0 - g)), a0 = (1.0 - g) * (1.0 - g) / (g * (2.0 - g));
     for (int k = 0; k < n; ++k)
         base[k] = a1 * thg[k] - a0 * th[k];
-    lse_film_stage(f, tri, base, th0, resp);
+    lse_film_stage(f, tri, base, th0);
     for (int k = 0; k < n; ++k) {
         th1[k] = th0[k] + c * J1 * resp[k];
         f1[k] = (th1[k] - base[k]) / c;

@@ -130,23 +130,24 @@ void lse_film_rate(const lse_film *f, const double *theta, double J, double *out
  * *R_s (ohm) between volume n-1 and the surface node. */
 void lse_film_ladder(const lse_film *f, double *C, double *R, double *R_s);
 
-/* Factorisation of M + c K (tridiagonal, symmetric positive definite). */
+/* Factorisation of M + c K (tridiagonal, symmetric positive definite), with the response to a
+ * unit flux into the surface volume (it depends on c only, so it is solved once per factor). */
 typedef struct {
     int n;
     double c;
     double winv[LSE_FILM_MAXN];   /* 1 / pivot */
     double cp[LSE_FILM_MAXN];     /* modified super-diagonal */
     double sub[LSE_FILM_MAXN];    /* sub-diagonal */
+    double resp[LSE_FILM_MAXN];   /* (M + cK)^-1 e_(n-1) */
 } lse_tri;
 
 void lse_tri_factor(const lse_film *f, double c, lse_tri *t);
 /* x = (M + cK)^-1 (M rhs) when scale_by_m, else (M + cK)^-1 rhs. x may alias rhs. */
 void lse_tri_solve(const lse_film *f, const lse_tri *t, const double *rhs, int scale_by_m, double *x);
 
-/* Implicit stage theta = theta_b + c f(theta) with flux J: theta = theta0 + c J resp, where
- * theta0 = (M + cK)^-1 M theta_b and resp = (M + cK)^-1 e_(n-1) (both written by this call). */
-void lse_film_stage(const lse_film *f, const lse_tri *t, const double *theta_b,
-                    double *theta0, double *resp);
+/* Implicit stage theta = theta_b + c f(theta) with flux J: theta = theta0 + c J t->resp, where
+ * theta0 = (M + cK)^-1 M theta_b is written by this call. */
+void lse_film_stage(const lse_film *f, const lse_tri *t, const double *theta_b, double *theta0);
 
 /* Stand-alone film under a piecewise-linear flux J(t) (mol/s) given at t[0..nt-1] (strictly
  * increasing): TR-BDF2 with local error control (absolute tolerance tol on theta, filtered

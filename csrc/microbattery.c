@@ -174,7 +174,9 @@ static int newton(const lsb_coeffs *co, const stage *s, double x, double xs, dou
         }
         double dx = xn - x;
         x = xn;
-        if (fabs(dx) <= 1e-13 * (fabs(x) + xs)
+        /* 1e-11 of the scale: far below what the step's error control resolves; the
+         * conservation of Li does not depend on it (the states follow from x linearly) */
+        if (fabs(dx) <= 1e-11 * (fabs(x) + xs)
             || (have_lo && have_hi && hi - lo <= 1e-14 * (fabs(x) + xs))) {
             residual(co, s, x, &dr, a);
             *x_out = x;
@@ -187,11 +189,13 @@ static int newton(const lsb_coeffs *co, const stage *s, double x, double xs, dou
 /* Solve the stage y = B + c f(y) at time ts (c > 0), or make the algebraic values of the
  * state B consistent (c == 0). tri must be factored for c. guess: the previous point. */
 static int stage_solve(const lsb_coeffs *co, const drive *dr, const lse_tri *tri, double c,
-                       double ts, const double *B, double soh, const point *guess, point *out)
+                       double ts, const double *B, double soh, const point *guess,
+                       const point *guess2, double wguess, point *out)
 {
     const lse_film *fm = &co->film;
     const int n = fm->n;
-    double th0[LSB_MAXN], resp[LSB_MAXN];
+    double th0[LSB_MAXN];
+    const double *resp = tri ? tri->resp : NULL;
     stage s;
     s.mode = dr->mode;
     s.val = drive_value(dr, ts);
@@ -201,7 +205,7 @@ static int stage_solve(const lsb_coeffs *co, const drive *dr, const lse_tri *tri
     s.etab = B[n + Y_ETA];
     const double fs = 1.0 / (LS_F * soh);     /* i_f -> flux into the unit-soh film, mol/s */
     if (c > 0.0) {
-        lse_film_stage(fm, tri, B, th0, resp);
+        lse_film_stage(fm, tri, B, th0);
         s.ths0 = th0[n - 1];
         s.beta = fs * (c * resp[n - 1] + 1.0 / fm->g_s);
         s.kind = s.cdl > 0.0 ? 1 : 0;
@@ -210,7 +214,12 @@ static int stage_solve(const lsb_coeffs *co, const drive *dr, const lse_tri *tri
         s.beta = fs / fm->g_s;
         s.kind = s.cdl > 0.0 ? 2 : 0;
     }
+    /* initial guess: the previous point, or a linear extrapolation through two points */
     double x0 = s.kind == 1 ? guess->y[n + Y_ETA] : guess->i_cell;
+    if (guess2) {
+        double x2 = s.kind == 1 ? guess2->y[n + Y_ETA] : guess2->i_cell;
+        x0 += wguess * (x2 - x0);
+    }
     double xs = s.kind == 1 ? co->vt2 : co->i_scale;
     double x;
     alg a;
@@ -261,7 +270,7 @@ static int consistent(const lsb_coeffs *co, const drive *dr, point *p)
     memcpy(B, p->y, (size_t)ny * sizeof(double));
     double soh = p->soh, dead = p->dead;
     point tmp = *p;
-    int rc = stage_solve(co, dr, NULL, 0.0, p->t, B, soh, &tmp, p);
+    int rc = stage_solve(co, dr, NULL, 0.0, p->t, B, soh, &tmp, NULL, 0.0, p);
     p->soh = soh;
     p->dead = dead;
     return rc;
@@ -283,12 +292,12 @@ static int trbdf2_step(const lsb_coeffs *co, const drive *dr, lse_tri *tri, cons
         lse_tri_factor(fm, c, tri);
     for (int k = 0; k < ny; ++k)
         B[k] = p0->y[k] + c * p0->f[k];
-    int rc = stage_solve(co, dr, tri, c, p0->t + g * h, B, p0->soh, p0, &pg);
+    int rc = stage_solve(co, dr, tri, c, p0->t + g * h, B, p0->soh, p0, NULL, 0.0, &pg);
     if (rc != LS_OK)
         return rc;
     for (int k = 0; k < ny; ++k)
         B[k] = a1 * pg.y[k] - a0 * p0->y[k];
-    rc = stage_solve(co, dr, tri, c, p0->t + h, B, p0->soh, &pg, p1);
+    rc = stage_solve(co, dr, tri, c, p0->t + h, B, p0->soh, p0, &pg, 1.0 / g, p1);
     if (rc != LS_OK)
         return rc;
     /* error estimate 2 C h (f0/g - fg/(g(1-g)) + f1/(1-g)), filtered (Shampine) */
@@ -351,11 +360,14 @@ static double event_fn(const lsb_coeffs *co, const drive *dr, const limits *L, i
     case EV_ANODE:
         *armed = 1;
         return p->y[n + Y_Q];
+    /* armed only while both the reaction and the cell current push further that way: a full
+     * cell can still be charged and an empty one discharged, also while the double layer
+     * still feeds the old direction for a few time constants after the current reverses */
     case EV_CFULL:
-        *armed = 1;
+        *armed = p->i_f > 0.0 && p->i_cell > 0.0;
         return 1.0 - p->ths;
     default:
-        *armed = 1;
+        *armed = p->i_f < 0.0 && p->i_cell < 0.0;
         return p->ths;
     }
 }
@@ -469,11 +481,14 @@ static int integrate(const lsb_coeffs *co, const drive *dr, const limits *L, poi
     lse_tri tri;
     tri.n = 0;
     tri.c = -1.0;
-    point p1, pe, best;
-    while (p->t < t_end) {
-        double remaining = t_end - p->t;
+    /* two buffers swapped by pointer: an accepted step costs no copy of the state */
+    point buf, pe, best;
+    point *cur = p, *nxt = &buf;
+    int result = LSB_END_NONE;
+    while (cur->t < t_end) {
+        double remaining = t_end - cur->t;
         if (remaining <= 1e-14 * fabs(t_end)) {
-            p->t = t_end;
+            cur->t = t_end;
             break;
         }
         double hs = *h, err;
@@ -482,54 +497,65 @@ static int integrate(const lsb_coeffs *co, const drive *dr, const limits *L, poi
             hs = remaining;
             last = 1;
         }
-        int rc = trbdf2_step(co, dr, &tri, p, hs, &p1, &err);
+        int rc = trbdf2_step(co, dr, &tri, cur, hs, nxt, &err);
         if (rc != LS_OK || !(err <= 1.0)) {
-            double fac = (rc == LS_OK && isfinite(err)) ? 0.9 * pow(err, -1.0 / 3.0) : 0.25;
+            double fac = (rc == LS_OK && isfinite(err)) ? 0.9 / cbrt(err) : 0.25;
             if (fac > 0.5) fac = 0.5;
             if (fac < 0.1) fac = 0.1;
             *h = hs * fac;
-            if (*h < 1e-15 * (1.0 + fabs(p->t)))
-                return rc != LS_OK ? rc : LS_ERR_STEP;
+            if (*h < 1e-15 * (1.0 + fabs(cur->t))) {
+                result = rc != LS_OK ? rc : LS_ERR_STEP;
+                break;
+            }
             continue;
         }
         if (last)
-            p1.t = t_end;
+            nxt->t = t_end;
         /* events: the earliest armed one that this step triggered */
         int found = -1;
         for (int ev = 0; ev < EV_COUNT; ++ev) {
             int armed0, armed1;
-            double f0 = event_fn(co, dr, L, ev, p, &armed0);
-            double f1 = event_fn(co, dr, L, ev, &p1, &armed1);
+            double f0 = event_fn(co, dr, L, ev, cur, &armed0);
+            double f1 = event_fn(co, dr, L, ev, nxt, &armed1);
             if (!(armed1 && f1 < 0.0))
                 continue;
             if (f0 >= 0.0) {
-                rc = locate(co, dr, L, ev, p, &p1, hs, &pe);
-                if (rc != LS_OK)
-                    return rc;
+                rc = locate(co, dr, L, ev, cur, nxt, hs, &pe);
+                if (rc != LS_OK) {
+                    found = -2;
+                    result = rc;
+                    break;
+                }
             } else {
-                pe = p1;     /* armed only now (the current changed sign): at the step end */
+                pe = *nxt;   /* armed only now (the current changed sign): at the step end */
             }
             if (found < 0 || pe.t < best.t) {
                 best = pe;
                 found = ev;
             }
         }
+        if (found == -2)
+            break;
         if (found >= 0) {
-            *p = best;
+            *nxt = best;
+            point *tmp = cur; cur = nxt; nxt = tmp;
             if (rec && rec->every)
-                record(co, rec, p);
-            return EV_REASON[found];
+                record(co, rec, cur);
+            result = EV_REASON[found];
+            break;
         }
-        *p = p1;
+        point *tmp = cur; cur = nxt; nxt = tmp;
         if (rec && rec->every)
-            record(co, rec, p);
-        double fac = err > 0.0 ? 0.9 * pow(err, -1.0 / 3.0) : 5.0;
+            record(co, rec, cur);
+        double fac = err > 0.0 ? 0.9 / cbrt(err) : 5.0;
         if (fac > 5.0) fac = 5.0;
         if (fac < 0.2) fac = 0.2;
         if (!last || fac < 1.0)
             *h = hs * fac;
     }
-    return LSB_END_NONE;
+    if (cur != p)
+        *p = *cur;
+    return result;
 }
 
 static void load_point(const lsb_coeffs *co, const double *state, point *p)
@@ -667,8 +693,10 @@ long lsb_run_protocol(const lsb_coeffs *co, double *state, const lsb_step *steps
                 return LS_ERR_BUF;
             }
             *reason = ev;
-            int hard = ev == LSB_END_ANODE_EMPTY || ev == LSB_END_CATHODE_FULL
-                       || ev == LSB_END_CATHODE_EMPTY;
+            /* running out of Li metal ends everything; a saturated cathode surface ends the
+             * step like a cut-off (the cell cannot take that current any more: what a real
+             * cell's collapsing voltage would tell the cycler) */
+            int hard = ev == LSB_END_ANODE_EMPTY;
             if (hard || (ev != LSB_END_NONE && st->stop)) {
                 store_point(co, &p, state);
                 return rec.n;

@@ -19,8 +19,9 @@
  *   Without a double layer (c_dl = 0) eta_c follows the current instantly: i_f = i_cell.
  *
  * Capacity fade (loss of active material): the active fraction soh shrinks with the faradaic
- * charge throughput, d soh/dt = -k_fade |i_f|. With k_fade = ln(1/0.8) / (N_life 2 Q0) a cell
- * cycled at 100 % depth of discharge keeps soh = 0.8^(N / N_life): 80 % after N_life cycles.
+ * charge throughput, d soh/dt = -k_fade |i_f|. A full cycle of a faded cell passes 2 Q0 soh, so
+ * with k_fade = (1 - 0.8^(1/N_life)) / (2 Q0) a cell cycled at 100 % depth of discharge keeps
+ * soh = 0.8^(N / N_life): 80 % after N_life cycles (the caller computes k_fade).
  * The Li held by the material that goes inactive is kept in li_dead (conserved, no longer cycled).
  * soh is frozen within a step and updated after it (it moves ~1e-5 per cycle).
  *
@@ -143,8 +144,11 @@ void lsb_initial_state(const lsb_coeffs *c, double soc0, double q_li0, double so
 long lsb_simulate(const lsb_coeffs *c, double *state, const double *t, const double *i, long nt,
                   double v_min, double v_max, double *out, int *reason);
 
-/* Runs n_steps steps, repeated n_repeat times. record = 1: a row at every accepted time step (and
- * at every step start/end); 0: only the step ends. out has room for out_cap rows; summary for
+/* Runs n_steps steps, repeated n_repeat times. A step ends at its duration or at the first of
+ * its limits (v_min, v_max, i_min) or a cathode-saturation event, and the next step starts
+ * (unless the step's stop flag is set); LSB_END_ANODE_EMPTY ends the protocol.
+ * record = 1: a row at every accepted time step (and at every step start/end); 0: only the
+ * step ends. out has room for out_cap rows; summary for
  * sum_cap steps (LSB_NSUM channels). Returns rows written, or LS_ERR_BUF (rows_needed not known:
  * retry larger), or another LS_ERR_*. *n_sum = steps summarised; *reason = the reason that
  * ended the last step. */

@@ -9,6 +9,7 @@ from .errors import (ConvergenceError, LithispiceError, NameValidationError, Net
                      SimulationTimeout)
 from .devices.memristor import Memristor, MemristorTrace, simulate_array
 from .devices.gas_sensor import GasSensor, GasSensorTrace
+from .devices.microbattery import BatteryCycler, BatteryTrace, Microbattery, Step
 from .devices.gas_calibration import Calibration, fit as fit_gas_calibration
 from . import blocks
 from .engines import Result, run_deck, run_deck_shared  # noqa: E402
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Memristor", "MemristorTrace", "simulate_array",
+    "Microbattery", "BatteryTrace", "Step", "BatteryCycler",
     "GasSensor", "GasSensorTrace", "Calibration", "fit_gas_calibration", "blocks",
     "Chip", "build_crossbar", "run_deck", "run_deck_shared", "Result",
     "LithispiceError", "ParameterError", "NetlistError", "NameValidationError",

@@ -166,7 +166,7 @@ def battery_simulate(const double[::1] params, double temperature, state, const 
 
 
 def battery_protocol(const double[::1] params, double temperature, state, const double[:, ::1] steps,
-                     long n_repeat, bint record, long out_cap=4096):
+                     long n_repeat, bint record, long out_cap=512):
     """Cycler protocol: steps (n, 7) rows (mode 0 CC / 1 CV, value A or V, duration s, v_min V,
     v_max V, i_min A, stop 0/1), repeated n_repeat times. Returns (rows, summary, reason code,
     final state); the output buffer grows until it fits."""

@@ -120,7 +120,11 @@ def test_translated_cards_keep_every_expression_value(dialect):
                 except (ValueError, OverflowError, ZeroDivisionError):
                     continue          # outside the expression's domain: draw again
                 b = mc.evaluate(back, env, dialect, ctx)
-                assert b == pytest.approx(a, rel=1e-12, abs=1e-300), (expr, out)
+                # pwl tables with far sentinel points (|x| ~ 1e6, microbattery OCV) are
+                # interpolated by a different but equivalent formula after translation: the
+                # rounding of slope * (x - x_k) there reaches ~1e-12, hence 1e-10 for pwl.
+                rel = 1e-10 if "pwl(" in expr else 1e-12
+                assert b == pytest.approx(a, rel=rel, abs=1e-300), (expr, out)
                 compared += 1
                 if compared == 5:
                     break

@@ -6,8 +6,9 @@
 from .base import SpiceDevice
 from .gas_sensor import GasSensor, GasSensorTrace
 from .memristor import Memristor, MemristorTrace, simulate_array
+from .microbattery import BatteryCycler, BatteryTrace, Microbattery, Step
 
-DEVICE_FAMILIES = (Memristor, GasSensor)
+DEVICE_FAMILIES = (Memristor, Microbattery, GasSensor)
 
 __all__ = ["SpiceDevice", "DEVICE_FAMILIES", "Memristor", "MemristorTrace", "simulate_array",
-           "GasSensor", "GasSensorTrace"]
+           "GasSensor", "GasSensorTrace", "Microbattery", "BatteryTrace", "Step", "BatteryCycler"]

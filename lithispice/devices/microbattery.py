@@ -1,0 +1,637 @@
+"""Thin-film solid-state microbattery (DESIGN 3 and 4.3): cathode film + electrolyte film + Li anode.
+
+The equations live in ``csrc/microbattery.h`` (the reference; built from the elements of
+``csrc/electrochem.h``); this module holds the parameter set, derives what the kernel needs from
+geometry and materials, and calls the compiled kernel. The SPICE form (the same finite-volume
+ladder, node voltage = lithiation) is in ``microbattery_spice.py``; presets with their citations
+in ``microbattery_presets.py``.
+
+Conventions
+-----------
+* SI units everywhere: m, m2, s, A, V, K, mol/m3, m2/s, A/m2, F/m2, S/m, eV.
+* Current > 0 **discharges** the cell (flows out of ``pos``).
+* ``soc`` = 1 - mean lithiation of the (active) cathode film: 1 = charged (delithiated cathode),
+  0 = discharged. ``theta`` = 1 - soc is the cathode lithiation within its usable range.
+* ``anode_thickness`` is the Li-metal thickness **when the cell is fully charged** (soc = 1); at a
+  lower soc the metal holds (1 - soc) * capacity less. A cell whose Li runs out before its
+  cathode is full reports the event ``"anode_empty"``.
+* Capacity fade: loss of active cathode material with charge throughput, d soh = -k |dq|, with k
+  calibrated so that a cell cycled at 100 % depth of discharge (2 Q0 soh per cycle) keeps exactly
+  soh = 0.8 ** (N / cycle_life): 80 % after ``cycle_life`` cycles. ``cycle_life = inf``: no fade.
+* Self-discharge: the electrolyte's electronic leak ``L_e / (sigma_e A)`` across the terminals.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import F
+from ..errors import ParameterError
+
+#: End-of-run reasons reported by the kernel (None = ran to the end of its time).
+END_REASONS = ("v_min", "v_max", "i_min", "anode_empty", "cathode_full", "cathode_empty")
+_MODES = {"cc": 0, "cv": 1, "rest": 0}
+_FADE_CRITERION = 0.8          # end of life: 80 % of the initial capacity (the usual convention)
+
+
+def _check(name, value, lo=None, hi=None, *, lo_open=False, hi_open=False, unit=""):
+    """A finite number in [lo, hi] (open ends as flagged), else ParameterError naming it."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = math.nan
+    ok = math.isfinite(x)
+    if ok and lo is not None:
+        ok = x > lo if lo_open else x >= lo
+    if ok and hi is not None:
+        ok = x < hi if hi_open else x <= hi
+    if not ok:
+        left = "(" if lo_open else "["
+        right = ")" if hi_open else "]"
+        rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
+        raise ParameterError(name, value, f"a finite number in {rng} {unit}".rstrip())
+    return x
+
+
+def _ocv_spec(material_name: str):
+    """Kernel OCV description of an intercalation material of lithispice.materials:
+    (kind, x0, x1, u_const, x table, U table, dU/dT table, table temperature)."""
+    from ..materials import electrodes as el
+    mat = el.electrode(material_name)
+    if isinstance(mat, el.LithiumMetal):
+        raise ParameterError("cathode", material_name, "an intercalation material, not Li metal")
+    x0, x1 = (float(v) for v in mat.x_range)
+    if mat.ocv is el.lico2_ocv_ramadass2004:
+        return ("ramadass_licoo2", x0, x1, 0.0, (), (), (), 298.15)
+    if mat.ocv is el.lnmo_ocv_mao2020:
+        return ("table", x0, x1, 0.0, tuple(el.MAO2020_LNMO_X), tuple(el.MAO2020_LNMO_U_V),
+                tuple(el.MAO2020_LNMO_DUDT_V_PER_K), float(el.MAO2020_LNMO_T_REF_K))
+    if mat.ocv is None:
+        return ("const", x0, x1, float(mat.U_nominal_V), (), (), (), 298.15)
+    raise ParameterError("cathode", material_name,
+                         "a material whose OCV law the kernel knows (Ramadass LiCoO2, Mao LNMO "
+                         "table, or a flat plateau)")
+
+
+# ------------------------------------------------------------------------------------------
+# Traces and protocol steps
+# ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BatteryTrace:
+    """Waveforms of a standalone microbattery run (SI units).
+
+    ``t`` s, ``v`` V (terminal), ``i`` A (terminal, > 0 discharge), ``i_leak`` A (electronic leak,
+    part of the cell's own discharge), ``soc`` (1), ``theta_surf`` (cathode surface lithiation),
+    ``eta_cathode`` V, ``ocv`` V (cathode OCV at the surface), ``i_faradaic`` A (cathode reaction),
+    ``q_anode`` C (Li-metal inventory), ``q_cathode`` C (Li in the cathode, active + inactive),
+    ``q_dl`` C (double-layer charge), ``soh`` (active fraction). ``event``: why the run ended
+    (None = end of time; else one of END_REASONS) and ``t_event`` s. ``steps``: per-step summary
+    of a protocol (dict of arrays: step, cycle, t_start, t_end, reason, charge C, energy J,
+    v_end, i_end, soc_end, soh_end) or None. ``final_state``: pass as ``state=`` to continue.
+    """
+    t: np.ndarray
+    v: np.ndarray
+    i: np.ndarray
+    i_leak: np.ndarray
+    soc: np.ndarray
+    theta_surf: np.ndarray
+    eta_cathode: np.ndarray
+    ocv: np.ndarray
+    i_faradaic: np.ndarray
+    q_anode: np.ndarray
+    q_cathode: np.ndarray
+    q_dl: np.ndarray
+    soh: np.ndarray
+    temperature: float
+    event: str | None
+    t_event: float | None
+    final_state: np.ndarray
+    steps: dict | None = None
+
+    @property
+    def charge_Ah(self) -> float:
+        """Net charge delivered at the terminals, Ah (integral of i dt; > 0 for a discharge)."""
+        return float(np.trapezoid(self.i, self.t)) / 3600.0
+
+    def capacities_Ah(self, sign: int = +1) -> np.ndarray:
+        """Charge of each protocol step with current of the given sign (+1 discharge, -1
+        charge), Ah, in order (e.g. the discharge capacity of every cycle)."""
+        if self.steps is None:
+            raise ParameterError("steps", None, "a trace from a protocol run")
+        q = self.steps["charge"]
+        big = np.abs(q) > 1e-6 * np.abs(q).max(initial=0.0)   # not the zero-length steps
+        return np.abs(q[big & (np.sign(q) == sign)]) / 3600.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One cycler step. ``mode``: "cc" (value = current A, > 0 discharge), "cv" (value = voltage
+    V) or "rest" (0 A). ``duration`` s (the latest end); ``v_min``/``v_max`` V end a CC step when
+    crossed while discharging/charging; ``i_min`` A ends a CV step when |i| tapers to it;
+    ``stop``: a limit that ends this step ends the whole protocol."""
+    mode: str
+    value: float
+    duration: float
+    v_min: float = -math.inf
+    v_max: float = math.inf
+    i_min: float = 0.0
+    stop: bool = False
+
+    def __post_init__(self):
+        if self.mode not in _MODES:
+            raise ParameterError("mode", self.mode, f"one of {sorted(_MODES)}")
+        if self.mode == "rest" and self.value != 0:
+            raise ParameterError("value", self.value, "0 for a rest step")
+        _check("value", self.value, unit="A or V")
+        _check("duration", self.duration, 0, 1e12, unit="s")
+        for nm in ("v_min", "v_max"):
+            v = float(getattr(self, nm))
+            if math.isnan(v):
+                raise ParameterError(nm, v, "a voltage in V or +-inf (no limit)")
+        _check("i_min", self.i_min, 0, unit="A")
+
+    def row(self) -> list:
+        return [_MODES[self.mode], float(self.value), float(self.duration), float(self.v_min),
+                float(self.v_max), float(self.i_min), 1.0 if self.stop else 0.0]
+
+
+# ------------------------------------------------------------------------------------------
+# The device
+# ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Microbattery:
+    """Parameters of a thin-film microbattery (cathode | solid electrolyte | Li metal). SI units.
+
+    Geometry
+      area                    footprint of the stack, m2
+      cathode_thickness       cathode film thickness, m
+      electrolyte_thickness   electrolyte film thickness, m
+      anode_thickness         Li-metal thickness at full charge (soc = 1), m (0: Li-free at soc 1
+                              is refused; see module doc)
+    Cathode (an intercalation material of lithispice.materials, by name, for its OCV law)
+      cathode                 material name, e.g. "LiCoO2", "LiNi0.5Mn1.5O4"
+      c_max                   Li concentration of the usable range, mol/m3 (capacity/volume/F)
+      D                       Li chemical diffusivity at t_ref, m2/s
+      ea_D                    activation energy of D, eV
+      i0_cathode              exchange current density cathode/electrolyte at t_ref, A/m2
+      ea_i0_cathode           its activation energy, eV
+      c_dl                    double-layer capacitance of that interface, F/m2 (0: none)
+    Electrolyte
+      sigma_ref               Li-ion conductivity at t_ref_sigma, S/m
+      ea_sigma                activation energy of sigma, eV
+      t_ref_sigma             temperature of sigma_ref, K
+      sigma_e                 electronic conductivity (self-discharge leak), S/m (0: none)
+      eps_r                   relative permittivity (documentation; the geometric capacitance,
+                              ~nF, is left out of both kernel and SPICE: its time constant with
+                              R_ion is microseconds)
+    Anode (Li metal)
+      c_li                    Li atoms per volume of the metal, mol/m3
+      i0_anode                exchange current density Li/electrolyte at t_ref, A/m2
+      ea_i0_anode             eV
+    Operation and numerics
+      v_min, v_max            cut-off voltages, V
+      cycle_life              cycles (100 % DOD) to 80 % capacity; inf = no fade
+      t_ref                   reference temperature of D and the i0, K
+      n_volumes               finite volumes of the cathode film (same in C and SPICE)
+      grading                 dz(collector)/dz(surface) of the geometric grid, >= 1
+      tol                     integrator local error tolerance per step, absolute on the
+                              lithiation theta and in volts on eta_c (1e-4: a 1C discharge
+                              stays within 0.02 mV of a tol = 1e-10 reference run)
+      reservoir_pin           SPICE only: expose the anode's ionic node as a third pin "ion"
+    """
+    name: str = "custom"
+    cathode: str = "LiCoO2"
+    area: float = 1e-4
+    cathode_thickness: float = 1e-6
+    electrolyte_thickness: float = 1.5e-6
+    anode_thickness: float = 3e-6
+    c_max: float = 25813.871862951513
+    D: float = 1e-15
+    ea_D: float = 0.3
+    i0_cathode: float = 1.0
+    ea_i0_cathode: float = 0.5
+    c_dl: float = 0.1
+    sigma_ref: float = 2.3e-4
+    ea_sigma: float = 0.55
+    t_ref_sigma: float = 298.15
+    sigma_e: float = 1e-12
+    eps_r: float = 15.0
+    c_li: float = 76945.24495677232
+    i0_anode: float = 10.0
+    ea_i0_anode: float = 0.5
+    v_min: float = 3.0
+    v_max: float = 4.2
+    cycle_life: float = 4000.0
+    t_ref: float = 298.15
+    n_volumes: int = 20
+    grading: float = 10.0
+    tol: float = 1e-4
+    reservoir_pin: bool = False
+    source: str = ""
+    notes: str = ""
+    assumed: tuple = ()
+    _packed: np.ndarray = field(init=False, repr=False, compare=False)
+
+    # --- construction and validation --------------------------------------------------------
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError("name", self.name, "a non-empty string")
+        _check("area", self.area, 0, 1.0, lo_open=True, unit="m2")
+        _check("cathode_thickness", self.cathode_thickness, 0, 1e-3, lo_open=True, unit="m")
+        _check("electrolyte_thickness", self.electrolyte_thickness, 0, 1e-3, lo_open=True, unit="m")
+        _check("anode_thickness", self.anode_thickness, 0, 1e-3, unit="m")
+        _check("c_max", self.c_max, 0, 1e6, lo_open=True, unit="mol/m3")
+        _check("D", self.D, 0, 1e-6, lo_open=True, unit="m2/s")
+        _check("ea_D", self.ea_D, 0, 3, unit="eV")
+        _check("i0_cathode", self.i0_cathode, 0, 1e6, lo_open=True, unit="A/m2")
+        _check("ea_i0_cathode", self.ea_i0_cathode, 0, 3, unit="eV")
+        _check("c_dl", self.c_dl, 0, 1e3, unit="F/m2")
+        _check("sigma_ref", self.sigma_ref, 0, 1e4, lo_open=True, unit="S/m")
+        _check("ea_sigma", self.ea_sigma, 0, 3, unit="eV")
+        _check("t_ref_sigma", self.t_ref_sigma, 0, 2000, lo_open=True, unit="K")
+        _check("sigma_e", self.sigma_e, 0, 1e4, unit="S/m")
+        _check("eps_r", self.eps_r, 1, 1e5)
+        _check("c_li", self.c_li, 0, 1e6, lo_open=True, unit="mol/m3")
+        _check("i0_anode", self.i0_anode, 0, 1e6, lo_open=True, unit="A/m2")
+        _check("ea_i0_anode", self.ea_i0_anode, 0, 3, unit="eV")
+        _check("v_min", self.v_min, 0, 10, unit="V")
+        _check("v_max", self.v_max, 0, 10, unit="V")
+        if not self.v_max > self.v_min:
+            raise ParameterError("v_max", self.v_max, f"> v_min = {self.v_min} V")
+        cl = float(self.cycle_life)
+        if not (cl == math.inf or (math.isfinite(cl) and cl >= 1)):
+            raise ParameterError("cycle_life", self.cycle_life, "[1, inf] cycles (inf: no fade)")
+        _check("t_ref", self.t_ref, 0, 2000, lo_open=True, unit="K")
+        from .._kernels import BATTERY_FILM_MAXN
+        if (isinstance(self.n_volumes, bool) or not isinstance(self.n_volumes, (int, np.integer))
+                or not 1 <= self.n_volumes <= BATTERY_FILM_MAXN):
+            raise ParameterError("n_volumes", self.n_volumes, f"an integer in [1, {BATTERY_FILM_MAXN}]")
+        _check("grading", self.grading, 1, 1e3)
+        _check("tol", self.tol, 1e-12, 1e-2)
+        if not isinstance(self.reservoir_pin, bool):
+            raise ParameterError("reservoir_pin", self.reservoir_pin, "True or False")
+        _ocv_spec(self.cathode)        # a known cathode with a known OCV law
+        object.__setattr__(self, "_packed", self._pack())
+
+    def replace(self, **changes) -> "Microbattery":
+        """A copy with some parameters changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def lumped(self) -> "Microbattery":
+        """The single-volume variant (n_volumes = 1): the cathode film as one capacitor with the
+        steady-profile surface resistance L/(3 D c_max A) (exact for the steady part of a
+        constant-current load). Same model in the kernel and in SPICE."""
+        return self.replace(n_volumes=1, grading=1.0, name=f"{self.name} lumped")
+
+    def with_reservoir_pin(self) -> "Microbattery":
+        """The SPICE variant with the anode's ionic node as a third pin ``ion`` (for a synapse
+        gated from this battery's Li reservoir); the kernel model is unchanged."""
+        return self.replace(reservoir_pin=True)
+
+    # --- derived quantities -----------------------------------------------------------------
+    @property
+    def capacity_C(self) -> float:
+        """Cathode capacity F c_max A L, C."""
+        return F * self.c_max * self.area * self.cathode_thickness
+
+    @property
+    def capacity_Ah(self) -> float:
+        """Cathode capacity, Ah (the cell's nominal capacity)."""
+        return self.capacity_C / 3600.0
+
+    @property
+    def areal_capacity_uAh_per_cm2_per_um(self) -> float:
+        """Capacity per area per cathode thickness, uAh cm-2 um-1 (LiCoO2: ~69)."""
+        return self.capacity_Ah * 1e6 / (self.area * 1e4) / (self.cathode_thickness * 1e6)
+
+    @property
+    def anode_inventory_C(self) -> float:
+        """Li-metal inventory at full charge, C (thickness A c_li F)."""
+        return F * self.c_li * self.area * self.anode_thickness
+
+    @property
+    def r_leak(self) -> float:
+        """Electronic leak resistance L_e / (sigma_e A), ohm (inf without leak)."""
+        return self.electrolyte_thickness / (self.sigma_e * self.area) if self.sigma_e > 0 else math.inf
+
+    def r_ion(self, temperature=298.15):
+        """Ionic resistance of the electrolyte L_e / (sigma(T) A), ohm (the kernel's value);
+        ``temperature`` in K, scalar or array."""
+        from .._kernels import electrolyte_r_ion
+        T = np.atleast_1d(np.asarray(temperature, dtype=np.float64))
+        if not np.all(np.isfinite(T)) or np.any(T <= 0):
+            raise ParameterError("temperature", temperature, "> 0 K")
+        out = electrolyte_r_ion(self.sigma_ref, self.ea_sigma, self.t_ref_sigma,
+                                self.electrolyte_thickness, self.area, np.ascontiguousarray(T))
+        return float(out[0]) if np.ndim(temperature) == 0 else out
+
+    @property
+    def k_fade(self) -> float:
+        """Fade coefficient of the kernel, 1/C: d soh/dt = -k_fade |i_faradaic|."""
+        if self.cycle_life == math.inf:
+            return 0.0
+        # a full cycle of the faded cell passes 2 Q0 soh, so soh shrinks by the factor
+        # (1 - 2 k Q0) per cycle: exactly 0.8 ** (1 / cycle_life)
+        return (1.0 - _FADE_CRITERION ** (1.0 / self.cycle_life)) / (2.0 * self.capacity_C)
+
+    def soh_after(self, cycles: float) -> float:
+        """Active fraction after ``cycles`` full (100 % DOD) cycles: 0.8 ** (cycles/cycle_life)."""
+        return 1.0 if self.cycle_life == math.inf else _FADE_CRITERION ** (cycles / self.cycle_life)
+
+    def kernel_fields(self) -> dict:
+        """The kernel's scalar parameter fields (lithispice._kernels.BATTERY_FIELDS), SI."""
+        kind, x0, x1, u0, xt, _, _, ttab = _ocv_spec(self.cathode)
+        from .._kernels import OCV_KINDS
+        n_tab = len(xt)
+        return dict(area=self.area, l_c=self.cathode_thickness, c_max=self.c_max, d_c=self.D,
+                    ea_d=self.ea_D, i0_c=self.i0_cathode, ea_i0c=self.ea_i0_cathode,
+                    c_dl=self.c_dl, n_vol=float(self.n_volumes), grading=self.grading,
+                    sigma_ref=self.sigma_ref, ea_sigma=self.ea_sigma, t_ref_sigma=self.t_ref_sigma,
+                    sigma_e=self.sigma_e, eps_r=self.eps_r, l_e=self.electrolyte_thickness,
+                    i0_a=self.i0_anode, ea_i0a=self.ea_i0_anode, k_fade=self.k_fade,
+                    t_ref=self.t_ref, tol=self.tol, ocv_kind=float(OCV_KINDS[kind]), ocv_x0=x0,
+                    ocv_x1=x1, ocv_u0=u0, ocv_n=float(n_tab), ocv_tref=ttab)
+
+    def _pack(self) -> np.ndarray:
+        from .._kernels import BATTERY_FIELDS, BATTERY_OCV_MAXPTS
+        f = self.kernel_fields()
+        _, _, _, _, xt, ut, dt, _ = _ocv_spec(self.cathode)
+        tab = np.zeros((3, BATTERY_OCV_MAXPTS))
+        tab[0, :len(xt)], tab[1, :len(ut)], tab[2, :len(dt)] = xt, ut, dt
+        return np.concatenate([[f[k] for k in BATTERY_FIELDS], tab.ravel()]).astype(np.float64)
+
+    def coefficients(self, temperature: float = 298.15) -> dict:
+        """Temperature-resolved kernel coefficients: r_ion, r_leak (ohm), i0A_c, i0A_a (A),
+        c_dl (F), q0 (C), vt2 = 2RT/F (V), n."""
+        from .._kernels import battery_coeffs
+        return battery_coeffs(self._packed, _temperature(temperature))
+
+    def ocv(self, soc, temperature: float = 298.15) -> np.ndarray:
+        """Cathode open-circuit potential (V vs Li) at uniform state of charge soc (the cell's
+        OCV, since the Li anode sits at 0 V): the kernel's law, clamped as in the kernel."""
+        from .._kernels import battery_ocv
+        s = np.atleast_1d(np.asarray(soc, dtype=np.float64))
+        if not np.all(np.isfinite(s)):
+            raise ParameterError("soc", soc, "finite values")
+        u, _ = battery_ocv(self._packed, _temperature(temperature), np.ascontiguousarray(1.0 - s))
+        return float(u[0]) if np.ndim(soc) == 0 else u
+
+    # --- state ---------------------------------------------------------------------------------
+    def initial_state(self, soc0: float = 1.0, soh: float = 1.0, q_anode0: float | None = None):
+        """Kernel state vector: uniform cathode at soc0, relaxed double layer, active fraction
+        soh, Li-metal inventory q_anode0 (C; default: the inventory at full charge minus what
+        the cathode holds below full charge)."""
+        from .._kernels import battery_initial_state
+        soc0 = _check("soc0", soc0, 0, 1)
+        soh = _check("soh", soh, 0, 1, lo_open=True)
+        if q_anode0 is None:
+            q_anode0 = self.anode_inventory_C - (1.0 - soc0) * self.capacity_C * soh
+            if q_anode0 < -1e-12 * self.capacity_C:
+                raise ParameterError("soc0", soc0, f">= {1 - self.anode_inventory_C / (self.capacity_C * soh):.6g}",
+                                     detail="the Li-metal anode cannot supply a cathode this lithiated")
+            q_anode0 = max(q_anode0, 0.0)
+        q_anode0 = _check("q_anode0", q_anode0, 0, unit="C")
+        return battery_initial_state(self._packed, soc0, q_anode0, soh)
+
+    def _state(self, state, soc0):
+        if state is None:
+            return self.initial_state(soc0)
+        st = np.asarray(state, dtype=np.float64)
+        n = self.n_volumes + 4
+        if st.shape != (n,) or not np.all(np.isfinite(st)):
+            raise ParameterError("state", f"shape {st.shape}", f"a finite ({n},) state vector "
+                                 "(from initial_state() or a trace's final_state)")
+        return st
+
+    # --- simulation ----------------------------------------------------------------------------
+    def simulate(self, t, current, temperature: float = 298.15, soc0: float = 1.0, state=None,
+                 v_min: float | None = None, v_max: float | None = None) -> BatteryTrace:
+        """Current-driven run in the compiled kernel.
+
+        t: sample times, s (strictly increasing); current: A (> 0 discharge), scalar or one value
+        per sample, piecewise linear in between (the integrator adapts its own steps; ``t`` only
+        sets the stimulus and the output points); temperature: K; soc0: initial state of charge
+        (ignored when ``state`` is given). The run stops at the cut-offs v_min (while
+        discharging) and v_max (while charging), default the cell's, or when the anode runs out
+        or the cathode surface saturates; the trace then ends with a point at the event.
+        Pass ``v_min=-inf`` / ``v_max=inf`` to disable the cut-offs.
+        """
+        from .._kernels import BATTERY_END_REASONS, battery_simulate
+        T = _temperature(temperature)
+        t = np.ascontiguousarray(t, dtype=np.float64)
+        if t.ndim != 1 or t.size < 2:
+            raise ParameterError("t", f"shape {t.shape}", "a 1-D array of at least 2 times, s")
+        if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+            raise ParameterError("t", "non-finite or non-increasing", "strictly increasing finite times, s")
+        i = np.asarray(current, dtype=np.float64)
+        if i.ndim == 0:
+            i = np.full(t.size, float(i))
+        if i.shape != t.shape:
+            raise ParameterError("current", f"shape {i.shape}", f"a scalar or ({t.size},) amperes")
+        if not np.all(np.isfinite(i)):
+            raise ParameterError("current", "non-finite values", "finite currents, A")
+        vlo, vhi = self._limits(v_min, v_max)
+        st = self._state(state, soc0)
+        rows, reason, final = battery_simulate(self._packed, T, st, t, np.ascontiguousarray(i), vlo, vhi)
+        return _trace(rows, T, BATTERY_END_REASONS[reason], final, None)
+
+    def _limits(self, v_min, v_max):
+        vlo = self.v_min if v_min is None else float(v_min)
+        vhi = self.v_max if v_max is None else float(v_max)
+        if math.isnan(vlo):
+            raise ParameterError("v_min", v_min, "a voltage, V, or -inf")
+        if math.isnan(vhi):
+            raise ParameterError("v_max", v_max, "a voltage, V, or inf")
+        return vlo, vhi
+
+    def run(self, steps, repeat: int = 1, temperature: float = 298.15, soc0: float = 1.0,
+            state=None, record: bool = True) -> BatteryTrace:
+        """Run a cycler protocol (a sequence of :class:`Step`), ``repeat`` times, in the kernel.
+        A step ends at its duration, at its limits (v_min/v_max/i_min, located in time) or when
+        the cathode surface saturates, and the next step starts (a limit of a ``stop`` step ends
+        the protocol); running out of Li metal ends the protocol. ``record=False`` keeps only
+        the step ends (long cycling runs). The trace's ``steps`` holds one summary row per
+        executed step; ``event`` is the reason the last step ended."""
+        from .._kernels import BATTERY_END_REASONS, BATTERY_SUMMARY_CHANNELS, battery_protocol
+        T = _temperature(temperature)
+        steps = list(steps)
+        if not steps or not all(isinstance(s, Step) for s in steps):
+            raise ParameterError("steps", steps, "a non-empty sequence of Step")
+        rep = int(_check("repeat", repeat, 1, 1e9))
+        prog = np.ascontiguousarray([s.row() for s in steps], dtype=np.float64)
+        st = self._state(state, soc0)
+        rows, summ, reason, final = battery_protocol(self._packed, T, st, prog, rep, bool(record))
+        summary = dict(zip(BATTERY_SUMMARY_CHANNELS, np.ascontiguousarray(summ.T)))
+        summary["reason"] = np.array([BATTERY_END_REASONS[int(r)] for r in summ[:, 4]], dtype=object)
+        return _trace(rows, T, BATTERY_END_REASONS[reason], final, summary)
+
+    # --- drivers (cycler recipes) ----------------------------------------------------------
+    def _t_max(self, current):
+        return 2.0 * self.capacity_C / abs(current) + 3600.0
+
+    def discharge_cc(self, current: float, temperature: float = 298.15, soc0: float = 1.0,
+                     v_min: float | None = None, t_max: float | None = None, state=None,
+                     record: bool = True) -> BatteryTrace:
+        """Constant-current discharge (current > 0, A) until v_min (default the cell's; the
+        event time is reported) or t_max (s)."""
+        i = _check("current", current, 0, lo_open=True, unit="A")
+        vlo, _ = self._limits(v_min, None)
+        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, 1e12, unit="s")
+        return self.run([Step("cc", i, dur, v_min=vlo, stop=True)], 1, temperature, soc0, state, record)
+
+    def charge_cc(self, current: float, temperature: float = 298.15, soc0: float = 0.0,
+                  v_max: float | None = None, t_max: float | None = None, state=None,
+                  record: bool = True) -> BatteryTrace:
+        """Constant-current charge with current magnitude ``current`` (A) until v_max."""
+        i = _check("current", current, 0, lo_open=True, unit="A")
+        _, vhi = self._limits(None, v_max)
+        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, 1e12, unit="s")
+        return self.run([Step("cc", -i, dur, v_max=vhi, stop=True)], 1, temperature, soc0, state, record)
+
+    def charge_cccv(self, current: float, temperature: float = 298.15, soc0: float = 0.0,
+                    v_max: float | None = None, i_min: float | None = None,
+                    t_max: float | None = None, state=None, record: bool = True) -> BatteryTrace:
+        """CC-CV charge: constant current (magnitude, A) up to v_max, then constant voltage
+        v_max until the current tapers to i_min (default current/20) or t_max (s) per phase."""
+        i = _check("current", current, 0, lo_open=True, unit="A")
+        _, vhi = self._limits(None, v_max)
+        imin = i / 20.0 if i_min is None else _check("i_min", i_min, 0, lo_open=True, unit="A")
+        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, 1e12, unit="s")
+        return self.run([Step("cc", -i, dur, v_max=vhi), Step("cv", vhi, dur, i_min=imin)],
+                        1, temperature, soc0, state, record)
+
+    def hold_cv(self, voltage: float, duration: float, temperature: float = 298.15,
+                soc0: float = 1.0, i_min: float = 0.0, state=None, record: bool = True) -> BatteryTrace:
+        """Constant-voltage hold at ``voltage`` (V) for ``duration`` (s) or until |i| <= i_min."""
+        v = _check("voltage", voltage, 0, 10, unit="V")
+        return self.run([Step("cv", v, _check("duration", duration, 0, 1e12, unit="s"),
+                              i_min=i_min)], 1, temperature, soc0, state, record)
+
+    def rest(self, duration: float, temperature: float = 298.15, soc0: float = 1.0, state=None,
+             record: bool = True) -> BatteryTrace:
+        """Open circuit for ``duration`` s (self-discharge through the electronic leak)."""
+        return self.run([Step("rest", 0.0, _check("duration", duration, 0, 1e12, unit="s"))],
+                        1, temperature, soc0, state, record)
+
+    def pulse_load(self, current: float, t_on: float, t_off: float, n_pulses: int,
+                   temperature: float = 298.15, soc0: float = 1.0, v_min: float | None = None,
+                   state=None, record: bool = True) -> BatteryTrace:
+        """Pulsed load: ``n_pulses`` of ``current`` (A) for t_on (s), each followed by t_off (s)
+        at rest; stops at v_min. (For ramped edges use :meth:`simulate` with a PWL current.)"""
+        i = _check("current", current, unit="A")
+        vlo, _ = self._limits(v_min, None)
+        steps = [Step("cc", i, _check("t_on", t_on, 0, 1e12, lo_open=True, unit="s"), v_min=vlo, stop=True),
+                 Step("rest", 0.0, _check("t_off", t_off, 0, 1e12, unit="s"))]
+        return self.run(steps, int(_check("n_pulses", n_pulses, 1, 1e9)), temperature, soc0, state, record)
+
+    def cycle(self, n_cycles: int, current: float, charge_current: float | None = None,
+              temperature: float = 298.15, soc0: float = 1.0, i_min: float | None = None,
+              t_rest: float = 0.0, state=None, record: bool = False) -> BatteryTrace:
+        """Cycle ``n_cycles`` times: CC discharge at ``current`` (A) to v_min, rest t_rest (s),
+        CC-CV charge at ``charge_current`` (default = current) to v_max, taper to i_min
+        (default charge_current/20). Returns the trace (step ends only unless record);
+        ``trace.capacities_Ah(+1)`` are the discharge capacities per cycle."""
+        i = _check("current", current, 0, lo_open=True, unit="A")
+        ic = i if charge_current is None else _check("charge_current", charge_current, 0,
+                                                      lo_open=True, unit="A")
+        imin = ic / 20.0 if i_min is None else _check("i_min", i_min, 0, lo_open=True, unit="A")
+        dur = self._t_max(min(i, ic))
+        steps = [Step("cc", i, dur, v_min=self.v_min)]
+        if t_rest > 0:
+            steps.append(Step("rest", 0.0, _check("t_rest", t_rest, 0, 1e12, unit="s")))
+        steps += [Step("cc", -ic, dur, v_max=self.v_max), Step("cv", self.v_max, dur, i_min=imin)]
+        return self.run(steps, int(_check("n_cycles", n_cycles, 1, 1e9)), temperature, soc0,
+                        state, record)
+
+    def voltage_now(self, current: float, temperature: float = 298.15, soc0: float = 1.0,
+                    state=None) -> float:
+        """Terminal voltage (V) the instant a current (A) is applied to the given state
+        (the double layer holds eta_c; every other drop is instantaneous)."""
+        from .._kernels import battery_voltage_now
+        i = _check("current", current, unit="A")
+        return battery_voltage_now(self._packed, _temperature(temperature), self._state(state, soc0), i)
+
+    # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
+    instance_params = ("soc0", "tk", "soh", "qli0")
+
+    @property
+    def dc_paths(self) -> tuple:
+        """pos-neg conduct (leak and the electrochemical path); with the reservoir pin, ion is
+        joined to neg through the anode's Butler-Volmer conductance."""
+        return (("pos", "neg"), ("neg", "ion")) if self.reservoir_pin else (("pos", "neg"),)
+
+    @property
+    def pins(self) -> tuple[str, ...]:
+        """("pos", "neg"), plus "ion" (the anode's ionic node) when reservoir_pin."""
+        return ("pos", "neg", "ion") if self.reservoir_pin else ("pos", "neg")
+
+    def _spice(self) -> tuple[str, str]:
+        """(subckt name, text), computed once. The name is a readable stem plus a hash of the
+        subcircuit text itself, so it changes exactly when the SPICE model changes (not with
+        kernel-only settings such as tol or cycle_life) and decks that embed it stay valid."""
+        cached = self.__dict__.get("_spice_cache")
+        if cached is None:
+            from .microbattery_spice import NAME_PLACEHOLDER, microbattery_subckt
+            body = microbattery_subckt(self)
+            stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name).strip("_")[:28] or "cell"
+            name = f"lsb_{stem}_{hashlib.sha1(body.encode()).hexdigest()[:8]}"
+            cached = (name, body.replace(NAME_PLACEHOLDER, name))
+            object.__setattr__(self, "_spice_cache", cached)
+        return cached
+
+    @property
+    def subckt_name(self) -> str:
+        """Unique per SPICE model: readable stem plus a hash of the subcircuit text."""
+        return self._spice()[0]
+
+    def subckt(self, dialect: str = "ngspice") -> str:
+        """The ngspice ``.subckt``: pins pos neg [ion]; params soc0 (1), tk (K), soh (1),
+        qli0 (C; < 0: derived from soc0). See microbattery_spice.py for the circuit."""
+        if dialect != "ngspice":
+            raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
+        return self._spice()[1]
+
+    # --- presets --------------------------------------------------------------------------
+    @staticmethod
+    def presets() -> list[str]:
+        """Names of the presets (review Table 2 cells)."""
+        from .microbattery_presets import PRESETS
+        return list(PRESETS)
+
+    @staticmethod
+    def preset(name: str, **overrides) -> "Microbattery":
+        """A preset by name (e.g. "LiPON-LiCoO2-Li"), optionally with parameters overridden."""
+        from .microbattery_presets import PRESETS
+        if name not in PRESETS:
+            raise ParameterError("name", name, f"one of {list(PRESETS)}")
+        dev = PRESETS[name]
+        return dev.replace(**overrides) if overrides else dev
+
+
+def _temperature(temperature) -> float:
+    return _check("temperature", temperature, 0, 2000, lo_open=True, unit="K")
+
+
+def _trace(rows, T, event, final, summary) -> BatteryTrace:
+    from .._kernels import BATTERY_OUT_CHANNELS
+    tr = np.ascontiguousarray(rows.T)            # one copy; each channel is then a contiguous row
+    cols = dict(zip(BATTERY_OUT_CHANNELS, tr))
+    return BatteryTrace(
+        t=cols["t"], v=cols["v"], i=cols["i"], i_leak=cols["i_leak"], soc=cols["soc"],
+        theta_surf=cols["theta_surf"], eta_cathode=cols["eta_cathode"], ocv=cols["ocv"],
+        i_faradaic=cols["i_faradaic"], q_anode=cols["q_anode"], q_cathode=cols["q_cathode"],
+        q_dl=cols["q_dl"], soh=cols["soh"], temperature=T, event=event,
+        t_event=float(cols["t"][-1]) if event is not None else None, final_state=final,
+        steps=summary)
+
+
+from .microbattery_spice import BatteryCycler  # noqa: E402,F401  (the SPICE test-bench cycler)
+
+__all__ = ["Microbattery", "BatteryTrace", "Step", "BatteryCycler", "END_REASONS"]

@@ -1,0 +1,284 @@
+"""ngspice ``.subckt`` of the thin-film microbattery: the equations of csrc/microbattery.h, element
+by element, in the electrochemical-element view of DESIGN 3.
+
+Nodes (``v(x<inst>.<node>)`` from outside)::
+
+    neg --Ba(BV anode)-- ion --Rion(T)-- ic --Bc(BV cathode) || Cdl-- cx --Bu(OCV)-- pos
+    pos --Rleak-- neg                                     (electronic leak: self-discharge)
+    ths --Rs-- t{n-1} --R-- ... --R-- t0,  Ck from every tk to ground   (cathode film ladder)
+    Bf: the cathode's faradaic current (the Bc expression) injected into ths
+    li: Li-metal inventory in coulombs (1 F capacitor drained by the anode current)
+    soc: 1 - mean lithiation of the ladder (a read-out, V = 1)
+
+* Ladder: node voltage = lithiation theta_k; C_k = F c_max A dz_k soh (farads), R_k = 1/(F g_k)
+  / (f_D(T) soh) (ohms), exactly the kernel's finite volumes (``Microbattery.n_volumes``, same grid).
+* Butler-Volmer elements are current sources i = 2 i0 A sinh(eta / (2RT/F)) of the voltage across
+  them; the OCV is a B voltage source of the surface lithiation (the Ramadass rational fit with its
+  clamp x in [0.43, 1], or ``pwl()`` with the table ends clamped: ngspice's pwl() extrapolates).
+* Temperature: instance parameter ``tk`` (K) -> Arrhenius factors of sigma, D and both i0, and the
+  table OCV's dU/dT; evaluated once per instance.
+* Initial state: ``soc0`` via ``.ic`` on every ladder node (the operating point then holds them
+  there), Li inventory ``qli0`` (C; < 0: the full-charge inventory minus (1 - soc0) Q soh), ``soh``
+  scales the active cathode (capacitances, ladder conductances, i0 A and C_dl), as in the kernel.
+  ngspice's operating point puts the double layer at the steady state of the t = 0 current; the
+  kernel starts it relaxed. Start stimuli at zero current (or run with ``uic``) for them to agree.
+* Ladder nodes, ``li`` have a 1e15 ohm leak to ground so no node is DC-floating; it draws ~1e-15 A.
+* ``reservoir_pin``: the anode's ionic node ``ion`` is a third pin. A synapse (or anything) drawing
+  ionic current from it takes Li from this anode: ``li`` counts every coulomb through Ba.
+  Wiring for issue 4: the synapse electrolyte's far ionic node to ``ion``, its gate (electronic)
+  to ``neg``; KCL then conserves Li (tests: the reservoir test in tests/test_microbattery.py).
+* Lumped export: ``Microbattery.lumped()`` (one volume, surface resistance L/(3 D c_max A)), the
+  same model in kernel and SPICE.
+* Not in the subcircuit: the kernel's events (cut-offs, Li exhausted, cathode saturated: watch
+  ``v(x.li)`` and ``v(x.ths)`` or drive the cell with :class:`BatteryCycler`), capacity fade (give
+  the faded state as ``soh``) and the electrolyte's geometric capacitance (~nF; with R_ion a
+  microsecond time constant, omitted in the kernel too).
+"""
+from __future__ import annotations
+
+from ..constants import F, R, k_B_eV
+from ..errors import ParameterError
+from ..spice.names import fmt
+
+_LEAK = "1e15"    # ohm, node-to-ground leak of the state nodes (see module doc)
+#: Stands for the subcircuit name while the text is hashed into that name (Microbattery._spice).
+NAME_PLACEHOLDER = "LSBNAMEPLACEHOLDER"
+
+
+def _arr(ea: float, tref: float) -> str:
+    """Arrhenius factor exp(-Ea/kB (1/tk - 1/tref)) as an ngspice expression of tk."""
+    if ea == 0:
+        return "1"
+    return f"exp(-{fmt(ea)}/{fmt(k_B_eV)}*(1/tk-1/{fmt(tref)}))"
+
+
+def _ocv_lines(b) -> list[str]:
+    """Nodes xs (stoichiometry, clamped) [y2] and the OCV source Bu pos cx."""
+    from .microbattery import _ocv_spec
+    kind, x0, x1, u0, xt, ut, dt, ttab = _ocv_spec(b.cathode)
+    lin = f"{fmt(x0)}+{fmt(x1 - x0)}*v(ths)"
+    if kind == "ramadass_licoo2":
+        from ..materials.electrodes import (RAMADASS2004_LICOO2_DEN, RAMADASS2004_LICOO2_DOMAIN,
+                                            RAMADASS2004_LICOO2_NUM)
+        lo, hi = RAMADASS2004_LICOO2_DOMAIN
+
+        def horner(c):
+            expr = fmt(c[-1])
+            for a in reversed(c[:-1]):
+                expr = f"({fmt(a)}+v(y2)*{expr})"
+            return expr
+        return [
+            "* cathode OCV: Ramadass et al. 2004 rational fit in x^2, x clamped to its pole-free domain",
+            f"Bx xs 0 V=min(max({lin},{fmt(lo)}),{fmt(hi)})",
+            "By y2 0 V=v(xs)*v(xs)",
+            f"Bu pos cx V={horner(RAMADASS2004_LICOO2_NUM)}/{horner(RAMADASS2004_LICOO2_DEN)}",
+        ]
+    if kind == "table":
+        tab_u = ",".join(f"{fmt(a)},{fmt(u)}" for a, u in zip(xt, ut))
+        tab_d = ",".join(f"{fmt(a)},{fmt(d)}" for a, d in zip(xt, dt))
+        return [
+            "* cathode OCV: table, linear interpolation, x clamped to the table (pwl extrapolates)",
+            f"Bx xs 0 V=min(max({lin},{fmt(xt[0])}),{fmt(xt[-1])})",
+            f"Bu pos cx V=pwl(v(xs),{tab_u})+{{tk-{fmt(ttab)}}}*pwl(v(xs),{tab_d})",
+        ]
+    return ["* cathode OCV: flat plateau", f"Bu pos cx V={fmt(u0)}"]
+
+
+def microbattery_subckt(b) -> str:
+    """The ``.subckt`` text for Microbattery ``b`` (pins pos neg [ion]; params soc0, tk, soh,
+    qli0), named NAME_PLACEHOLDER (``b.subckt()`` substitutes the hashed name)."""
+    from .._kernels import battery_ladder
+    C, Rk, Rs = battery_ladder(b._packed, b.t_ref)
+    n = len(C)
+    co = b.coefficients(b.t_ref)
+    vt2 = 2.0 * R / F                      # 2RT/F per kelvin, as the kernel computes it
+    name = NAME_PLACEHOLDER
+    pins = " ".join(b.pins)
+    fd = _arr(b.ea_D, b.t_ref)
+    q0 = b.capacity_C
+    lines = [
+        f"* lithispice microbattery '{_comment(b.name)}': equations of csrc/microbattery.h",
+        f"* cathode {_comment(b.cathode)} {b.cathode_thickness:g} m, electrolyte "
+        f"{b.electrolyte_thickness:g} m, Li {b.anode_thickness:g} m, area {b.area:g} m2, "
+        f"capacity {b.capacity_Ah:.6g} Ah, {n} volumes",
+        f"* source: {_comment(b.source)}",
+        f".subckt {name} {pins} params: soc0=1 tk={fmt(b.t_ref)} soh=1 qli0=-1",
+        f".param vt2={{{fmt(vt2)}*tk}}",
+        f".param fd={{{fd}}}",
+        f".param rion={{{fmt(co['r_ion'])}/{_arr(b.ea_sigma, b.t_ref_sigma)}}}",
+        f".param i2c={{{fmt(2.0 * b.i0_cathode * b.area)}*soh*{_arr(b.ea_i0_cathode, b.t_ref)}}}",
+        f".param i2a={{{fmt(2.0 * b.i0_anode * b.area)}*{_arr(b.ea_i0_anode, b.t_ref)}}}",
+        f".param qli={{qli0>=0 ? qli0 : {fmt(b.anode_inventory_C)}-(1-soc0)*{fmt(q0)}*soh}}",
+        "* anode: Li metal | electrolyte (Butler-Volmer), electrolyte film, cathode interface",
+        "Ba neg ion I={i2a}*sinh(v(neg,ion)/{vt2})",
+        "Rion ion ic {rion}",
+        "Bc ic cx I={i2c}*sinh(v(ic,cx)/{vt2})",
+    ]
+    if b.c_dl > 0:
+        lines.append(f"Cdl ic cx {{{fmt(b.c_dl * b.area)}*soh}}")
+    lines += _ocv_lines(b)
+    if b.sigma_e > 0:
+        lines.append(f"Rleak pos neg {fmt(b.r_leak)}")
+    lines += [
+        "* cathode film: finite volumes as an RC ladder, node voltage = lithiation",
+        "Bf 0 ths I={i2c}*sinh(v(ic,cx)/{vt2})",
+        f"Rs ths t{n - 1} {{{fmt(Rs)}/(fd*soh)}}",
+    ]
+    for k in range(n - 1):
+        lines.append(f"R{k} t{k} t{k + 1} {{{fmt(Rk[k])}/(fd*soh)}}")
+    for k in range(n):
+        lines.append(f"C{k} t{k} 0 {{{fmt(C[k])}*soh}}")
+        lines.append(f"Rg{k} t{k} 0 {_LEAK}")
+    csum = float(sum(C))
+    soc_terms = "+".join(f"{fmt(C[k] / csum)}*v(t{k})" for k in range(n))
+    lines += [
+        "* Li-metal inventory (C) and state-of-charge read-out",
+        "Cli li 0 1",
+        f"Rgli li 0 {_LEAK}",
+        "Bli li 0 I={i2a}*sinh(v(neg,ion)/{vt2})",
+        f"Bsoc soc 0 V=1-({soc_terms})",
+        ".ic " + " ".join(f"v(t{k})={{1-soc0}}" for k in range(n)) + " v(li)={qli}",
+        f".ends {name}",
+    ]
+    return "\n".join(_wrap(ln) for ln in lines) + "\n"
+
+
+def _wrap(line: str, width: int = 200) -> str:
+    """Long expression lines are split on '+' continuation lines at safe points (after a
+    comma or an operator), so decks stay readable and under any line-length limit."""
+    if len(line) <= width or line.startswith("*"):
+        return line
+    out, cur = [], ""
+    for tok in _tokens(line):
+        if len(cur) + len(tok) > width and cur:
+            out.append(cur.rstrip())
+            cur = "+ " + tok
+        else:
+            cur += tok
+    out.append(cur)
+    return "\n".join(out)
+
+
+def _tokens(line: str):
+    """Split after spaces and commas (safe break points in ngspice expressions)."""
+    tok = ""
+    for ch in line:
+        tok += ch
+        if ch in " ,":
+            yield tok
+            tok = ""
+    if tok:
+        yield tok
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a SPICE comment line: one line, printable ASCII."""
+    return "".join(c if 32 <= ord(c) < 127 else " " for c in str(text))[:200]
+
+
+# ------------------------------------------------------------------------------------------
+# A behavioural battery cycler (test-bench instrument) for SPICE decks
+# ------------------------------------------------------------------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+
+
+@dataclass(frozen=True)
+class BatteryCycler:
+    """A battery cycler as an ngspice subcircuit: CC discharge to ``v_lo``, rest ``t_rest``,
+    CC-CV charge at ``i_chg`` to ``v_hi`` until the current tapers to ``i_taper``, then open
+    circuit. Pins ``pos neg`` go to the battery's terminals; the cycler draws the current
+    (> 0 discharges the battery).
+
+    The switching is behavioural and smooth (no u() steps): each phase end sets a latch, a
+    1 F capacitor charged by k (1 - latch) s(x), s = (1 + tanh(x/w))/2, so the latch rises within
+    ~1/k seconds once its condition holds and then stays set. The CV phase is the charger's
+    own loop: the charging current is min(i_chg, g_cv (v_hi - V)), so the voltage settles at
+    v_hi - i/g_cv (g_cv = 1 S: 0.1 mV at 0.1 mA). Latch nodes ``d`` (discharge done), ``c``
+    (charge done), rest timer ``tr`` (s since d) and charge enable ``e`` can be read as
+    ``v(x<inst>.d)`` etc. Units: A, V, s, S; ``w_v`` V and ``w_i`` (relative) are the
+    smoothing widths of the voltage and taper conditions, ``k`` 1/s the latch rate.
+    """
+    i_dis: float
+    i_chg: float
+    v_lo: float
+    v_hi: float
+    i_taper: float
+    t_rest: float = 600.0
+    g_cv: float = 1.0
+    w_v: float = 2e-3
+    w_i: float = 0.05
+    k: float = 20.0
+    k_taper: float = 0.01
+    name: str = "cycler"
+
+    def __post_init__(self):
+        from .microbattery import _check
+        _check("i_dis", self.i_dis, 0, lo_open=True, unit="A")
+        _check("i_chg", self.i_chg, 0, lo_open=True, unit="A")
+        _check("v_lo", self.v_lo, 0, 10, unit="V")
+        _check("v_hi", self.v_hi, 0, 10, unit="V")
+        if not self.v_hi > self.v_lo:
+            raise ParameterError("v_hi", self.v_hi, f"> v_lo = {self.v_lo} V")
+        _check("i_taper", self.i_taper, 0, self.i_chg, lo_open=True, unit="A")
+        _check("t_rest", self.t_rest, 0, 1e9, unit="s")
+        _check("g_cv", self.g_cv, 0, 1e6, lo_open=True, unit="S")
+        _check("w_v", self.w_v, 0, 1, lo_open=True, unit="V")
+        _check("w_i", self.w_i, 0, 1, lo_open=True)
+        _check("k", self.k, 0, 1e9, lo_open=True, unit="1/s")
+        _check("k_taper", self.k_taper, 0, 1e9, lo_open=True, unit="1/s")
+
+    pins = ("pos", "neg")
+    dc_paths: tuple = ()
+    instance_params: tuple = ()
+
+    @property
+    def subckt_name(self) -> str:
+        import hashlib
+        h = hashlib.sha1(repr(tuple(getattr(self, f) for f in self.__dataclass_fields__)).encode())
+        return f"lsbcyc_{h.hexdigest()[:8]}"
+
+    def subckt(self) -> str:
+        name = self.subckt_name
+        vb = "v(pos,neg)"
+        s = lambda x, w: f"0.5*(1+tanh(({x})/{w}))"   # noqa: E731
+        # sharp switch of a latch at 0.5: the load changes only once a latch is past half way,
+        # and from there the latch completes on its own (positive feedback), so the change of
+        # current it causes (the voltage recovers) cannot stall it half-set
+        sw = lambda x: s(f"v({x})-0.5", "0.02")        # noqa: E731
+        hold = lambda x: s(f"v({x})-0.3", "0.02")      # noqa: E731
+        ich = f"min({fmt(self.i_chg)},max({fmt(self.g_cv)}*({fmt(self.v_hi)}-{vb}),0))"
+
+        def latch(x, cond, k):
+            # sets while cond holds; past 0.3 it holds itself and completes (the load switches
+            # at 0.5, later); below 0.3 it relaxes back while cond is false, so Newton
+            # iterates that wrongly see cond leave no debris
+            return (f"{fmt(k)}*((1-v({x}))*max({cond},{hold(x)})"
+                    f"-v({x})*(1-({cond}))*(1-{hold(x)}))")
+
+        lines = [
+            f"* lithispice battery cycler: CC {self.i_dis} A to {self.v_lo} V, rest {self.t_rest} s, "
+            f"CC-CV {self.i_chg} A to {self.v_hi} V until {self.i_taper} A",
+            f".subckt {name} pos neg",
+            "* latch d: discharge reached v_lo",
+            "Cd d 0 1",
+            "Rd d 0 1e12",
+            f"Bd 0 d I={latch('d', s(f'{fmt(self.v_lo)}-{vb}', fmt(self.w_v)), self.k)}",
+            "* rest timer (s since d) and charge enable e",
+            "Ctr tr 0 1",
+            "Rtr tr 0 1e12",
+            f"Btr 0 tr I={sw('d')}",
+            f"Be e 0 V={s(f'v(tr)-{fmt(self.t_rest)}', '1')}",
+            "* latch c: the CV current tapered to i_taper",
+            "Cc c 0 1",
+            "Rc c 0 1e12",
+            f"Bc 0 c I={latch('c', 'v(e)*' + s(f'{fmt(self.i_taper)}-{ich}', fmt(self.w_i * self.i_taper)), self.k_taper)}",
+            "* the cycler's current (> 0 discharges the battery between pos and neg)",
+            # the enable scales the charger's current limit, not its output: switching off then
+            # moves the charger from CV into a shrinking CC limit, never back and forth
+            f"Bload pos neg I={fmt(self.i_dis)}*(1-{sw('d')})-min(v(e)*(1-{sw('c')})*{fmt(self.i_chg)},"
+            f"max({fmt(self.g_cv)}*({fmt(self.v_hi)}-{vb}),0))",
+            ".ic v(d)=0 v(tr)=0 v(c)=0",
+            f".ends {name}",
+        ]
+        return "\n".join(lines) + "\n"
