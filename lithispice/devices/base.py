@@ -23,3 +23,13 @@ class SpiceDevice(Protocol):
     instance_params: tuple[str, ...]
 
     def subckt(self) -> str: ...
+
+
+def lookup_preset(presets: dict, name: str, overrides: dict):
+    """``presets[name]``, with ``overrides`` applied through the device's validated
+    ``replace``; an unknown name raises ParameterError listing the known ones."""
+    from ..errors import ParameterError
+    if name not in presets:
+        raise ParameterError("name", name, f"one of {list(presets)}")
+    dev = presets[name]
+    return dev.replace(**overrides) if overrides else dev

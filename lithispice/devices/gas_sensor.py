@@ -33,6 +33,7 @@ import numpy as np
 
 from ..constants import F, R
 from ..errors import ParameterError
+from .base import lookup_preset
 from ..validate import check_number as _check
 from .gas_sensor_spice import SPICE_PARAMS
 
@@ -428,7 +429,4 @@ class GasSensor:
     def preset(name: str, **overrides) -> "GasSensor":
         """A preset by name (e.g. "CO2-Li2CO3-Li3PO4"), optionally with parameters overridden."""
         from .gas_sensor_presets import PRESETS
-        if name not in PRESETS:
-            raise ParameterError("name", name, f"one of {list(PRESETS)}")
-        dev = PRESETS[name]
-        return dev.replace(**overrides) if overrides else dev
+        return lookup_preset(PRESETS, name, overrides)

@@ -32,30 +32,13 @@ import numpy as np
 
 from ..constants import F
 from ..errors import ParameterError
+from .base import lookup_preset
+from ..validate import check_number as _check
 
 #: End-of-run reasons reported by the kernel (None = ran to the end of its time).
 END_REASONS = ("v_min", "v_max", "i_min", "anode_empty", "cathode_full", "cathode_empty")
 _MODES = {"cc": 0, "cv": 1, "rest": 0}
 _FADE_CRITERION = 0.8          # end of life: 80 % of the initial capacity (the usual convention)
-
-
-def _check(name, value, lo=None, hi=None, *, lo_open=False, hi_open=False, unit=""):
-    """A finite number in [lo, hi] (open ends as flagged), else ParameterError naming it."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    ok = math.isfinite(x)
-    if ok and lo is not None:
-        ok = x > lo if lo_open else x >= lo
-    if ok and hi is not None:
-        ok = x < hi if hi_open else x <= hi
-    if not ok:
-        left = "(" if lo_open else "["
-        right = ")" if hi_open else "]"
-        rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
-        raise ParameterError(name, value, f"a finite number in {rng} {unit}".rstrip())
-    return x
 
 
 def _ocv_spec(material_name: str):
@@ -609,10 +592,7 @@ class Microbattery:
     def preset(name: str, **overrides) -> "Microbattery":
         """A preset by name (e.g. "LiPON-LiCoO2-Li"), optionally with parameters overridden."""
         from .microbattery_presets import PRESETS
-        if name not in PRESETS:
-            raise ParameterError("name", name, f"one of {list(PRESETS)}")
-        dev = PRESETS[name]
-        return dev.replace(**overrides) if overrides else dev
+        return lookup_preset(PRESETS, name, overrides)
 
 
 def _temperature(temperature) -> float:
