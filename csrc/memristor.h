@@ -64,4 +64,35 @@ double lsm_current(const lsm_coeffs *c, double v, double w);       /* I, A */
 int lsm_simulate(const lsm_coeffs *c, const double *t, const double *v, long n, double w0,
                  double *w_out, double *i_out);
 
+/* ---- Block path: many devices, one shared stimulus, vectorised across devices ----------
+ * Same scheme as lsm_simulate, reorganised time-outer / device-inner so the device loop is
+ * branch-free and vectorises (SIMD lanes = devices). With one stimulus v(t) for the whole
+ * block, the zero-crossing split and the set/reset sign are the same for every device and
+ * sit outside the device loop. It applies to devices with window p == 1, law "log" and ohmic
+ * current (lsm_block_ok); anything else takes lsm_simulate. exp() is ls_exp_fast (within
+ * ~1 ulp of libm), so results agree with lsm_simulate to ~1e-15, not bit for bit. Each
+ * device's result does not depend on the other devices in the call (on a given CPU).
+ *
+ * Coefficients are a structure of arrays: soa[q * stride + j] is coefficient q (LSMB_*) of
+ * device j, filled by lsm_block_put. Device j writes row rows[j] (j if rows is NULL) of
+ * w_out / i_out, i.e. w_out[rows[j] * ld_out + k], k < n_t; either output may be NULL.
+ * Returns LS_OK, or LS_ERR_INPUT (non-increasing time or a non-finite state: run
+ * lsm_simulate on the same devices to find which). */
+enum { LSMB_KS, LSMB_KR, LSMB_IV0S, LSMB_IV0R, LSMB_ITAU, LSMB_WEQ, LSMB_GOFF, LSMB_LNR,
+       LSMB_W0, LSMB_NCOEF };
+
+int  lsm_block_ok(const lsm_coeffs *c);
+/* 1 if lsm_simulate_block runs a SIMD build on this CPU (x86-64: an AVX2+FMA or AVX-512
+ * clone, chosen at load time). Else it runs the plain build, which is slower than
+ * lsm_simulate: callers should then prefer lsm_simulate. */
+int  lsm_block_simd(void);
+void lsm_block_put(double *soa, long stride, long j, const lsm_coeffs *c, double w0);
+int  lsm_simulate_block(const double *soa, long stride, long n_dev, const long *rows,
+                        const double *t, const double *v, long n_t,
+                        double *w_out, double *i_out, long ld_out);
+
+/* y[k] = ls_exp_fast(x[k]) compiled like lsm_simulate_block (same ISA clone, same FMA
+ * contraction): lets tests check the exp the block path really runs. */
+void lsm_exp_fast_array(const double *x, double *y, long n);
+
 #endif

@@ -228,3 +228,131 @@ def test_bad_stimulus_raises():
         m.simulate(t, np.zeros(11), w0=1.5)
     with pytest.raises(ls.ParameterError, match="name"):
         ls.Memristor.preset("Unobtainium")
+
+
+# --- block (SIMD) path -----------------------------------------------------------------------
+# With a shared stimulus, devices with window p = 1, law "log" and ohmic current run in the
+# vectorised block kernel (csrc/memristor.c lsm_simulate_block); lsm_simulate stays the
+# reference. They differ only in exp() (ls_exp_fast vs libm), so they agree to ~1e-15.
+
+from lithispice._kernels import memristor_exp_fast, memristor_path, memristor_simulate
+
+
+def _mixed_devices(n=37):
+    """Variability, retention on/off/fast, w_eq != 0: every select of the block kernel."""
+    base = ls.Memristor.preset("LiCoO2")
+    devs = base.sample(n, seed=11)
+    for k in range(0, n, 5):
+        devs[k] = devs[k].replace(tau_retention=0.0)                 # no retention
+    for k in range(1, n, 7):
+        devs[k] = devs[k].replace(tau_retention=3e-6, w_eq=0.4)      # retention as fast as switching
+    for k in range(2, n, 6):
+        devs[k] = devs[k].replace(w_eq=0.7, nonlinearity_set=20.0)
+    return devs
+
+
+def _stimuli(m):
+    """Sine with zero crossings, finely and coarsely sampled (|dv/V0| from < 0.1 to > 1),
+    and a pulse train with exact zeros, flat segments and sign flips between samples."""
+    f = 1.0 / (20.0 * m.t_switch_set)
+    t = np.linspace(0.0, 2.0 / f, 1201)
+    yield "fine sine", t, 1.4 * m.v_reset * np.sin(2 * np.pi * f * t)
+    t = np.linspace(0.0, 2.0 / f, 41)
+    yield "coarse sine", t, 1.4 * m.v_reset * np.sin(2 * np.pi * f * t + 0.3)
+    t = np.cumsum(np.r_[0.0, np.random.default_rng(5).uniform(0.2, 1.0, 300)]) * m.t_switch_set / 8
+    pulses = np.tile([0.0, 1.2 * m.v_set, 1.2 * m.v_set, 0.0, -0.3, -1.1 * m.v_reset, 0.05, 0.0], 38)
+    yield "pulses", t, pulses[: t.size]
+
+
+def _run(devs, t, v, temperature, w0, path):
+    params = np.stack([d._packed for d in devs])
+    temp = np.broadcast_to(np.asarray(temperature, float), (len(devs),)).copy()
+    w0a = np.broadcast_to(np.asarray(w0, float), (len(devs),)).copy()
+    v2 = np.atleast_2d(np.ascontiguousarray(v, dtype=float))
+    return memristor_simulate(params, temp, t, v2, w0a, path=path)
+
+
+def test_block_path_matches_scalar_path():
+    devs = _mixed_devices(37)          # 37: not a multiple of any vector width
+    temps = np.linspace(240.0, 360.0, len(devs))
+    w0 = np.linspace(0.0, 1.0, len(devs))
+    assert memristor_path(np.stack([d._packed for d in devs]), temps, True, "block") == "block"
+    for name, t, v in _stimuli(devs[0]):
+        wb, ib = _run(devs, t, v, temps, w0, "block")
+        ws, is_ = _run(devs, t, v, temps, w0, "scalar")
+        assert np.ptp(ws) > 0.5, name                          # the devices really switch
+        np.testing.assert_allclose(wb, ws, rtol=0, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(ib, is_, rtol=1e-12, atol=0, err_msg=name)
+
+
+def test_block_path_result_does_not_depend_on_the_other_devices():
+    devs = _mixed_devices(19)
+    _, t, v = next(_stimuli(devs[0]))
+    temps = np.linspace(260.0, 340.0, len(devs))
+    w_all, i_all = _run(devs, t, v, temps, 0.2, "block")
+    for k in (0, 7, 18):
+        w1, i1 = _run([devs[k]], t, v, temps[k], 0.2, "block")
+        np.testing.assert_array_equal(w1[0], w_all[k])
+        np.testing.assert_array_equal(i1[0], i_all[k])
+
+
+def test_non_qualifying_devices_take_the_scalar_path():
+    base = ls.Memristor.preset("LiCoO2")
+    odd = [base.replace(law="series"), base.replace(window_p=2.0), base.replace(v_nonlinear=0.8),
+           base.replace(law="percolation")]
+    devs = base.sample(6, seed=3)[:3] + odd[:2] + base.sample(4, seed=4) + odd[2:]
+    params = np.stack([d._packed for d in devs])
+    temps = np.full(len(devs), 300.0)
+    assert memristor_path(params, temps, True, "block") == "mixed"
+    assert memristor_path(params[3:5], temps[3:5], True, "block") == "scalar"
+    assert memristor_path(params, temps, False, "block") == "scalar"   # per-device stimulus
+    assert memristor_path(params, temps, True, "scalar") == "scalar"
+    _, t, v = next(_stimuli(base))
+    wb, ib = _run(devs, t, v, temps, 0.0, "block")
+    ws, is_ = _run(devs, t, v, temps, 0.0, "scalar")
+    for k, d in enumerate(devs):
+        if d in odd:      # scalar kernel in both runs: identical
+            np.testing.assert_array_equal(wb[k], ws[k])
+            np.testing.assert_array_equal(ib[k], is_[k])
+    np.testing.assert_allclose(wb, ws, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ib, is_, rtol=1e-12, atol=0)
+    # per-device stimuli: scalar path whatever was asked
+    vv = np.vstack([v * (0.9 + 0.02 * k) for k in range(len(devs))])
+    np.testing.assert_array_equal(_run(devs, t, vv, temps, 0.0, "block")[1],
+                                  _run(devs, t, vv, temps, 0.0, "scalar")[1])
+
+
+def test_block_path_reports_bad_time_like_the_scalar_path():
+    devs = ls.Memristor.preset("LiCoO2").sample(10, seed=2)
+    t = np.array([0.0, 1e-7, 2e-7, 2e-7, 3e-7])
+    v = np.full(t.size, 2.0)
+    messages = []
+    for path in ("block", "scalar"):
+        with pytest.raises(FloatingPointError) as e:
+            _run(devs, t, v, 300.0, 0.0, path)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1] and "device 0" in messages[0]
+
+
+@pytest.mark.parametrize("block_build", [True, False])
+def test_fast_exp_matches_libm(block_build):
+    """ls_exp_fast (csrc/ls_common.h) against glibc's exp: within ~1 ulp over [-700, 700],
+    libm's overflow, gradual underflow and special values elsewhere. block_build: as compiled
+    into the block kernel (this CPU's clone, FMA contraction) or plainly (baseline ISA)."""
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.uniform(-700.0, 700.0, 200_000), rng.uniform(-1.0, 1.0, 50_000),
+              np.linspace(-700.0, 700.0, 20_001), np.arange(-1009, 1010) * math.log(2) / 2]
+    y = memristor_exp_fast(x, block_build)
+    ref = np.array([math.exp(a) for a in x])
+    rel = np.abs(y - ref) / ref
+    assert rel.max() <= 4e-16, rel.max()
+    assert np.mean(y == ref) > 0.9        # mostly correctly rounded
+    sub = np.linspace(-745.0, -708.5, 5001)          # subnormal results: within 1 ulp there
+    ys, rs = memristor_exp_fast(sub, block_build), np.array([math.exp(a) for a in sub])
+    assert np.all(np.abs(ys - rs) <= np.spacing(rs))
+    special = np.array([0.0, -0.0, 709.78, 709.79, 710.0, 1e300, np.inf, -745.2, -746.0, -1e300,
+                        -np.inf, 1e-300, -1e-300])
+    expect = np.array([1.0, 1.0, math.exp(709.78), np.inf, np.inf, np.inf, np.inf, 0.0, 0.0, 0.0,
+                       0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(memristor_exp_fast(special, block_build), expect)
+    assert np.isnan(memristor_exp_fast(np.array([np.nan]), block_build)[0])
