@@ -14,3 +14,4 @@ cnp.import_array()
 include "_kernels_memristor.pxi"
 include "_kernels_sensor.pxi"
 include "_kernels_battery.pxi"
+include "_kernels_synapse.pxi"

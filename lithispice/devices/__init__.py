@@ -7,8 +7,10 @@ from .base import SpiceDevice
 from .gas_sensor import GasSensor, GasSensorTrace
 from .memristor import Memristor, MemristorTrace, simulate_array
 from .microbattery import BatteryCycler, BatteryTrace, Microbattery, Step
+from .synapse import PulseResponse, Synapse, SynapseTrace, program_array
 
-DEVICE_FAMILIES = (Memristor, Microbattery, GasSensor)
+DEVICE_FAMILIES = (Memristor, Microbattery, Synapse, GasSensor)
 
 __all__ = ["SpiceDevice", "DEVICE_FAMILIES", "Memristor", "MemristorTrace", "simulate_array",
-           "GasSensor", "GasSensorTrace", "Microbattery", "BatteryTrace", "Step", "BatteryCycler"]
+           "GasSensor", "GasSensorTrace", "Microbattery", "BatteryTrace", "Step", "BatteryCycler",
+           "Synapse", "SynapseTrace", "PulseResponse", "program_array"]

@@ -1,0 +1,102 @@
+"""Benchmark of issue 4: pulse programming of 1e5 synapses x 100 pulses in the compiled kernel
+vs a numpy implementation of the same scheme (RK4 on the lithiations, the gate-current
+equation solved per stage by Newton), and the synapse_array chip in ngspice at 4x4, 8x8, 16x16.
+
+The scheme: ECRAM-WO3 preset, current pulses (0.108 nA x 1 us), floating gate 1 us between
+pulses, random per-device pulse patterns. The numpy version vectorises over devices and does
+one RK4 substep per segment with 8 Newton iterations per stage (the kernel adapts both), so it
+is the same scheme, not bit-identical; the script prints their largest conductance difference.
+Run: python benchmarks/bench_synapse.py [n_devices]
+"""
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lithispice.devices.synapse import Synapse, electrode_ocv, program_array
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "netlists"))
+
+
+def numpy_program(s, amp, T=298.15):
+    co = s.coefficients(T)
+    _, x0, x1, _, xt, ut = electrode_ocv(s.channel)
+    _, r0, r1, _, _, _ = electrode_ocv(s.reservoir)
+    from lithispice.materials.electrodes import RAMADASS2004_LICOO2_DEN as DEN, RAMADASS2004_LICOO2_NUM as NUM
+
+    def uc(th):
+        return np.interp(np.clip(x0 + (x1 - x0) * th, xt[0], xt[-1]), xt, ut)
+
+    def ur(th):
+        y = np.clip(r0 + (r1 - r0) * th, 0.43, 1.0) ** 2
+        num = np.polyval(NUM[::-1], y)
+        den = np.polyval(DEN[::-1], y)
+        return num / den
+
+    vt2, i2c, i2r, rion, gl = co["vt2"], co["i2c"], co["i2r"], co["r_ion"], co["g_leak"]
+    qc, qr, rsc, rsr = co["qc"], co["qr"], co["rsc"], co["rsr"]
+
+    def f(thc, thr, i):
+        return (ur(thr - i * rsr) - uc(thc + i * rsc) + vt2 * np.arcsinh(i / i2r)
+                + vt2 * np.arcsinh(i / i2c) + i * rion)
+
+    def solve(thc, thr, ig, i):
+        for _ in range(8):           # Newton on i + g_leak f(i) = I_G (secant derivative)
+            h = 1e-3 * np.maximum(np.abs(i), 1e-18)
+            r = i + gl * f(thc, thr, i) - ig
+            dr = 1 + gl * (f(thc, thr, i + h) - f(thc, thr, i - h)) / (2 * h)
+            i = i - r / dr
+        return i
+
+    def seg(thc, thr, ig, dt):
+        i = ig.copy()
+        k1 = solve(thc, thr, ig, i)
+        k2 = solve(thc + 0.5 * dt * k1 / qc, thr - 0.5 * dt * k1 / qr, ig, k1)
+        k3 = solve(thc + 0.5 * dt * k2 / qc, thr - 0.5 * dt * k2 / qr, ig, k2)
+        k4 = solve(thc + dt * k3 / qc, thr - dt * k3 / qr, ig, k3)
+        ia = (k1 + 2 * k2 + 2 * k3 + k4) / 6
+        return thc + dt * ia / qc, thr - dt * ia / qr
+
+    N, n = amp.shape
+    thc = np.full(N, s.theta_c0)
+    thr = np.full(N, s.theta_r0)
+    g = np.empty((N, n))
+    zero = np.zeros(N)
+    for k in range(n):
+        thc, thr = seg(thc, thr, amp[:, k], s.t_on)
+        thc, thr = seg(thc, thr, zero, s.t_off)
+        g[:, k] = s.conductance(thc)
+    return g
+
+
+def main(argv):
+    n_dev = int(argv[0]) if argv else 100_000
+    s = Synapse.preset("ECRAM-WO3")
+    rng = np.random.default_rng(0)
+    amp = np.where(rng.uniform(size=(n_dev, 100)) < 0.7, s.pulse_amplitude, -s.pulse_amplitude)
+    t = time.perf_counter()
+    out = program_array(s, amp)
+    tk = time.perf_counter() - t
+    t = time.perf_counter()
+    g_np = numpy_program(s, amp)
+    tn = time.perf_counter() - t
+    diff = np.max(np.abs(g_np / out["g"] - 1))
+    print(f"{n_dev} synapses x 100 pulses: kernel {tk:.3f} s, numpy {tn:.3f} s, "
+          f"numpy/kernel {tn / tk:.1f}x, max |G diff| {diff:.2e}")
+    import synapse_array as sa
+    prev = None
+    for n in (4, 8, 16):
+        arr = sa.build(n, n, levels=3)
+        t = time.perf_counter()
+        arr.chip.run(timeout=1800)
+        dt = time.perf_counter() - t
+        grow = "" if prev is None else f" ({dt / prev:.1f}x the previous size)"
+        print(f"synapse_array {n}x{n} ({n * n} cells, {arr.t_stop * 1e3:.1f} ms simulated) "
+              f"in ngspice: {dt:.2f} s{grow}")
+        prev = dt
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,232 @@
+/* Three-terminal Li-ion synapse: see synapse.h for the equations. */
+#include <stddef.h>
+
+#include "synapse.h"
+
+int lss_coeffs_at(const lss_params *p, double T, lss_coeffs *c)
+{
+    if (!(T > 0.0) || !isfinite(T))
+        return LS_ERR_INPUT;
+    double area = p->w_ch * p->l_ch;
+    double fd = ls_arrhenius(p->ea_d, T, p->t_ref), fi = ls_arrhenius(p->ea_i0, T, p->t_ref);
+    lse_film f;
+    c->T = T;
+    c->vt2 = lse_vt2(T);
+    c->ext = p->res_kind == LSS_RES_EXTERNAL;
+    /* channel: one finite volume (synapse.h) */
+    if (lse_film_init(&f, 1, p->t_ch, 1.0, area, p->c_max_ch, p->d_ch * fd) != LS_OK)
+        return LS_ERR_INPUT;
+    c->qc = LS_F * f.m_tot;
+    c->rsc = 1.0 / (LS_F * f.g_s);
+    c->i2c = 2.0 * p->i0_ch * area * fi;
+    c->oc = p->ocv_ch;
+    if (lse_ocv_check(&c->oc) != LS_OK)
+        return LS_ERR_INPUT;
+    if (c->ext) {
+        c->qr = INFINITY;      /* the battery's anode: inventory counted there */
+        c->rsr = 0.0;
+        c->i2r = INFINITY;     /* no overpotential in the synapse (the battery's Ba has it) */
+    } else {
+        if (lse_film_init(&f, 1, p->res_thickness, 1.0, p->res_area, p->c_max_res, p->d_res * fd) != LS_OK)
+            return LS_ERR_INPUT;
+        c->qr = LS_F * f.m_tot;
+        c->rsr = 1.0 / (LS_F * f.g_s);
+        c->i2r = 2.0 * p->i0_res * p->res_area * fi;
+        c->orr = p->ocv_res;
+        if (lse_ocv_check(&c->orr) != LS_OK)
+            return LS_ERR_INPUT;
+    }
+    c->r_ion = lse_electrolyte_r_ion(&p->el, T);
+    double rl = lse_electrolyte_r_leak(&p->el);
+    c->g_leak = isfinite(rl) ? 1.0 / rl : 0.0;
+    c->law = p->g_law;
+    c->x0c = p->ocv_ch.x0;
+    c->dxc = p->ocv_ch.x1 - p->ocv_ch.x0;
+    c->x_a = p->x_a;
+    c->x_b = p->x_b;
+    double geo = p->w_ch * p->t_ch / p->l_ch;
+    c->g_a = p->sigma_a * geo;
+    c->g_b = p->sigma_b * geo;
+    c->ln_ba = log(p->sigma_b / p->sigma_a);
+    if (!(c->qc > 0.0) || !(c->r_ion >= 0.0) || !(c->i2c > 0.0) || !(c->i2r > 0.0) ||
+        !(c->g_a > 0.0) || !(c->g_b > 0.0) || p->x_a == p->x_b)
+        return LS_ERR_INPUT;
+    return LS_OK;
+}
+
+double lss_conductance(const lss_coeffs *c, double thc)
+{
+    double x = c->x0c + c->dxc * thc;
+    double fph = ls_clamp((x - c->x_a) / (c->x_b - c->x_a), 0.0, 1.0);
+    if (c->law == LSS_G_LOG)
+        return c->g_a * exp(fph * c->ln_ba);
+    return c->g_a + (c->g_b - c->g_a) * fph;
+}
+
+double lss_voc(const lss_coeffs *c, double thc, double thr)
+{
+    double ur = c->ext ? 0.0 : lse_ocv_eval(&c->orr, thr, c->T, NULL);
+    return ur - lse_ocv_eval(&c->oc, thc, c->T, NULL);
+}
+
+double lss_vg_of_i(const lss_coeffs *c, double thc, double thr, double cur_i, double *df)
+{
+    double duc, dur = 0.0, ur = 0.0, d = c->r_ion;
+    double uc = lse_ocv_eval(&c->oc, thc + cur_i * c->rsc, c->T, &duc);
+    double v = -uc + cur_i * c->r_ion;
+    d -= duc * c->rsc;
+    if (!c->ext) {
+        ur = lse_ocv_eval(&c->orr, thr - cur_i * c->rsr, c->T, &dur);
+        double a = cur_i / c->i2r;
+        v += ur + c->vt2 * asinh(a);
+        d += -dur * c->rsr + c->vt2 / (c->i2r * sqrt(1.0 + a * a));
+    }
+    double b = cur_i / c->i2c;
+    v += c->vt2 * asinh(b);
+    d += c->vt2 / (c->i2c * sqrt(1.0 + b * b));
+    if (df) *df = d;
+    return v;
+}
+
+/* h(s) = a f(I(s)) + b I(s) - rhs, I = i2c sinh(s): increasing in s. Newton in s (the
+ * Butler-Volmer term is then linear in s, the ohmic one convex), kept inside a bracket and
+ * bisected when a step leaves it. */
+int lss_solve(const lss_coeffs *c, double thc, double thr, int mode, double value, double guess,
+              double *i_ion, double *vg, double *ig)
+{
+    double a = mode == LSS_DRIVE_V ? 1.0 : c->g_leak;
+    double b = mode == LSS_DRIVE_V ? 0.0 : 1.0;
+    if (mode == LSS_DRIVE_I && c->g_leak == 0.0) {   /* pure current drive: I = I_G */
+        *i_ion = value;
+        *vg = lss_vg_of_i(c, thc, thr, value, NULL);
+        *ig = value;
+        return isfinite(*vg) ? LS_OK : LS_ERR_SOLVE_S;
+    }
+    /* start: the guess, or for a current drive the gate current itself (I ~ I_G) */
+    double s = asinh((mode == LSS_DRIVE_I ? value : (isfinite(guess) ? guess : 0.0)) / c->i2c);
+    double lo = -700.0, hi = 700.0, cur = 0.0, f = 0.0, dx_old = 1400.0;
+    for (int it = 0; it < 200; ++it) {
+        double ch = cosh(s);
+        cur = c->i2c * sinh(s);
+        double df;
+        f = lss_vg_of_i(c, thc, thr, cur, &df);
+        double h = a * f + b * cur - value;
+        if (!isfinite(h)) { hi = s; s = 0.5 * (lo + hi); continue; }
+        if (h > 0.0) hi = s; else lo = s;
+        double hp = (a * df + b) * c->i2c * ch;
+        double step = h / hp;
+        /* converged when the Newton step is negligible (tested before the bracket check: at
+         * the root rounding can put a tiny step just outside the bracket) */
+        int done = fabs(step) <= 1e-13 * (1.0 + fabs(s));
+        double sn = s - step;
+        /* rtsafe: bisect when Newton leaves the bracket or does not halve the last step
+         * (far above the root the sinh makes Newton crawl by ~1 per iteration) */
+        if (!done && (!(sn > lo && sn < hi) || fabs(2.0 * step) > fabs(dx_old))) {
+            sn = 0.5 * (lo + hi);
+            dx_old = 0.5 * (hi - lo);
+        } else {
+            dx_old = step;
+        }
+        s = sn;
+        if (done || hi - lo <= 1e-14 * (1.0 + fabs(s))) {
+            cur = c->i2c * sinh(s);
+            f = lss_vg_of_i(c, thc, thr, cur, NULL);
+            *i_ion = cur;
+            *vg = f;
+            *ig = cur + c->g_leak * f;
+            return LS_OK;
+        }
+    }
+    return LS_ERR_SOLVE_S;
+}
+
+int lss_segment(const lss_coeffs *c, double *st, int mode, double value, double h, double *acc,
+                double *i_last)
+{
+    if (!(h >= 0.0) || !isfinite(value))
+        return LS_ERR_INPUT;
+    if (h == 0.0)
+        return LS_OK;
+    double I0, vg, ig;
+    int rc = lss_solve(c, st[0], st[1], mode, value, *i_last, &I0, &vg, &ig);
+    if (rc != LS_OK) return rc;
+    /* substeps: th_c moves at most LSS_DTH_MAX per substep (estimated from the start rate) */
+    double dth = fabs(I0) * h / c->qc;
+    long nsub = 1 + (long)(dth / LSS_DTH_MAX);
+    if (nsub > 1000000) nsub = 1000000;
+    double dt = h / (double)nsub;
+    double Iw = I0;
+    for (long k = 0; k < nsub; ++k) {
+        double thc = st[0], thr = st[1];
+        double Ik[4], pk[4], ek[4], gk[4];
+        static const double cc[4] = {0.0, 0.5, 0.5, 1.0};
+        for (int j = 0; j < 4; ++j) {
+            double tc = thc, tr = thr;
+            if (j > 0) {
+                tc = thc + cc[j] * dt * Ik[j - 1] / c->qc;
+                tr = c->ext ? thr : thr - cc[j] * dt * Ik[j - 1] / c->qr;
+            }
+            rc = lss_solve(c, tc, tr, mode, value, Iw, &Ik[j], &vg, &ig);
+            if (rc != LS_OK) return rc;
+            Iw = Ik[j];
+            gk[j] = ig;                           /* gate current */
+            pk[j] = vg * ig;                      /* gate power */
+            ek[j] = lss_voc(c, tc, tr) * Ik[j];   /* reversible (stored) power */
+        }
+        double Iavg = (Ik[0] + 2.0 * Ik[1] + 2.0 * Ik[2] + Ik[3]) / 6.0;
+        st[0] = thc + dt * Iavg / c->qc;
+        if (!c->ext) st[1] = thr - dt * Iavg / c->qr;
+        acc[LSS_ACC_QI] += dt * Iavg;
+        acc[LSS_ACC_QG] += dt * (gk[0] + 2.0 * gk[1] + 2.0 * gk[2] + gk[3]) / 6.0;
+        acc[LSS_ACC_EG] += dt * (pk[0] + 2.0 * pk[1] + 2.0 * pk[2] + pk[3]) / 6.0;
+        acc[LSS_ACC_EOC] += dt * (ek[0] + 2.0 * ek[1] + 2.0 * ek[2] + ek[3]) / 6.0;
+    }
+    *i_last = Iw;
+    return LS_OK;
+}
+
+int lss_run(const lss_coeffs *c, double *st, const int *mode, const double *value,
+            const double *dur, long n, double *out)
+{
+    double acc[LSS_NACC] = {0.0, 0.0, 0.0, 0.0};
+    double t = 0.0, Il = 0.0;
+    for (long k = 0; k < n; ++k) {
+        int rc = lss_segment(c, st, mode[k], value[k], dur[k], acc, &Il);
+        if (rc != LS_OK) return rc;
+        t += dur[k];
+        double cur, vg, ig;
+        rc = lss_solve(c, st[0], st[1], mode[k], value[k], Il, &cur, &vg, &ig);
+        if (rc != LS_OK) return rc;
+        double *o = out + k * LSS_NOUT;
+        o[LSS_OUT_T] = t;
+        o[LSS_OUT_THC] = st[0];
+        o[LSS_OUT_THR] = st[1];
+        o[LSS_OUT_G] = lss_conductance(c, st[0]);
+        o[LSS_OUT_VG] = vg;
+        o[LSS_OUT_IG] = ig;
+        o[LSS_OUT_I] = cur;
+        o[LSS_OUT_QG] = acc[LSS_ACC_QG];
+        o[LSS_OUT_QI] = acc[LSS_ACC_QI];
+        o[LSS_OUT_EG] = acc[LSS_ACC_EG];
+        o[LSS_OUT_EOC] = acc[LSS_ACC_EOC];
+    }
+    return LS_OK;
+}
+
+int lss_train(const lss_coeffs *c, double *st, const double *amp, long n, int mode,
+              double t_on, double t_off, int rest_mode, double rest_value,
+              double *g_out, double *e_out, double *acc)
+{
+    double Il = 0.0;
+    for (long k = 0; k < n; ++k) {
+        double e0 = acc[LSS_ACC_EG];
+        int rc = amp[k] != 0.0 ? lss_segment(c, st, mode, amp[k], t_on, acc, &Il)
+                               : lss_segment(c, st, rest_mode, rest_value, t_on, acc, &Il);
+        if (rc != LS_OK) return rc;
+        rc = lss_segment(c, st, rest_mode, rest_value, t_off, acc, &Il);
+        if (rc != LS_OK) return rc;
+        if (g_out) g_out[k] = lss_conductance(c, st[0]);
+        if (e_out) e_out[k] = acc[LSS_ACC_EG] - e0;
+    }
+    return LS_OK;
+}

@@ -1,0 +1,547 @@
+"""Three-terminal Li-ion synapse (LISTA / ECRAM; DESIGN 3 and 4.2): channel electrode +
+electrolyte film + Li reservoir, the reservoir internal or an external pin wired to a
+microbattery anode's ionic node.
+
+The equations live in ``csrc/synapse.h`` (the reference, built from ``csrc/electrochem.h``);
+this module holds the parameter set, derives what the kernel needs from geometry and
+materials, runs the compiled kernel (single device and arrays) and offers pulse-programming
+helpers. The SPICE form is in ``synapse_spice.py``; presets with citations in
+``synapse_presets.py``; aihwkit / CrossSim tables in ``synapse_export.py``.
+
+Conventions
+-----------
+* SI units: m, m2, s, A, V, K, mol/m3, m2/s, A/m2, S/m, S, J, C, eV.
+* Gate current ``I_G > 0`` flows into the gate terminal and **lithiates** the channel (Li+
+  moves reservoir -> channel); ``V_G = V_gate - (V_S + V_D)/2``.
+* ``theta_c`` is the channel lithiation in its usable range (stoichiometry
+  x = x0 + (x1 - x0) theta_c); ``theta_r`` the reservoir's (internal reservoir only).
+* Potentiation = conductance up. For Li_xCoO2 (metallic when Li-poor) that is delithiation
+  (I_G < 0); for Li_xWO3 (conducting when Li-rich) lithiation (I_G > 0). ``potentiation_sign``
+  gives the sign of I_G that potentiates.
+* Energy per update: ``E_gate = int V_G I_G dt`` over the pulse period (what the driver
+  delivers); ``E_oc = int V_oc I dt`` is the part stored as electrochemical energy of the moved
+  Li (returned by the opposite update); ``E_diss = E_gate - E_oc`` is dissipated.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import F, R
+from ..errors import ParameterError
+from ..validate import check_number as _check
+
+CHANNELS = ("LiCoO2", "WO3")
+RESERVOIRS = ("Si", "LiCoO2", "external")
+LAWS = {"log": 0, "linear": 1}
+DRIVES = {"voltage": 0, "current": 1}
+RESTS = ("floating", "shorted")
+
+#: Li_xWO3 open-circuit potential vs Li/Li+ (V), ASSUMED lattice-gas (Nernst) form
+#: U = 2.75 - 1.2 (x - 0.25) + (RT/F) ln((0.5 - x)/x): ~3.1 V at x = 0.01, 2.36 V at x = 0.49,
+#: the span the materials entry quotes (~3.2 -> ~2.3 V over x = 0..0.5). Tabulated so that the
+#: kernel (LSE_OCV_TABLE) and SPICE (pwl) interpolate the same points.
+WO3_OCV_X = tuple(float(v) for v in np.r_[0.005, np.linspace(0.02, 0.48, 24), 0.495])
+WO3_OCV_U = tuple(float(2.75 - 1.2 * (x - 0.25) + R * 298.15 / F * math.log((0.5 - x) / x))
+                  for x in WO3_OCV_X)
+
+
+def _ocv_block(kind: str, x0, x1, u_const=0.0, xt=(), ut=(), t_ref=298.15) -> np.ndarray:
+    """One OCV block of the packed parameter vector (see _kernels_synapse.pxi)."""
+    from .._kernels import SYNAPSE_OCV_BLOCK, SYNAPSE_OCV_MAXPTS
+    b = np.zeros(SYNAPSE_OCV_BLOCK)
+    b[0] = {"const": 0, "ramadass_licoo2": 1, "table": 2}[kind]
+    b[1], b[2], b[3], b[4], b[5] = x0, x1, u_const, t_ref, len(xt)
+    m = SYNAPSE_OCV_MAXPTS
+    b[6:6 + len(xt)] = xt
+    b[6 + m:6 + m + len(ut)] = ut
+    return b
+
+
+def electrode_ocv(material: str):
+    """(kind, x0, x1, u_const, x table, U table) of a channel/reservoir material."""
+    from ..materials import electrode
+    mat = electrode(material)
+    x0, x1 = (float(v) for v in mat.x_range)
+    if material == "LiCoO2":
+        return ("ramadass_licoo2", x0, x1, 0.0, (), ())
+    if material == "WO3":
+        return ("table", x0, x1, 0.0, WO3_OCV_X, WO3_OCV_U)
+    return ("const", x0, x1, float(mat.U_nominal_V), (), ())   # Si: flat plateau (ASSUMED there)
+
+
+@dataclass(frozen=True)
+class SynapseTrace:
+    """Result of a piecewise-constant gate drive in the kernel, one row per segment end.
+
+    ``t`` s, ``theta_c``/``theta_r`` lithiations, ``g`` S (channel conductance), ``v_gate`` V
+    and ``i_gate`` A (at the end of each segment), ``i_ion`` A (faradaic current), running
+    totals ``q_gate`` C, ``q_ion`` C, ``e_gate`` J, ``e_oc`` J; ``final_state``
+    (theta_c, theta_r) to continue."""
+    t: np.ndarray
+    theta_c: np.ndarray
+    theta_r: np.ndarray
+    g: np.ndarray
+    v_gate: np.ndarray
+    i_gate: np.ndarray
+    i_ion: np.ndarray
+    q_gate: np.ndarray
+    q_ion: np.ndarray
+    e_gate: np.ndarray
+    e_oc: np.ndarray
+    final_state: np.ndarray
+
+    @property
+    def e_diss(self) -> np.ndarray:
+        """Dissipated energy so far, J (e_gate - e_oc)."""
+        return self.e_gate - self.e_oc
+
+
+@dataclass(frozen=True)
+class PulseResponse:
+    """Conductance after each pulse of a train and the energy of each update.
+
+    ``g0`` S before the train; ``g`` (n,) S after each pulse period (pulse + rest);
+    ``energy`` (n,) J: E_gate of each period; ``e_oc``/``e_diss``: totals over the train, J;
+    ``q_gate``, ``q_ion``: totals, C; ``final_state``; ``amplitude`` (V or A), ``drive``,
+    ``t_on``, ``t_off`` s."""
+    g0: float
+    g: np.ndarray
+    energy: np.ndarray
+    e_oc: float
+    e_diss: float
+    q_gate: float
+    q_ion: float
+    final_state: np.ndarray
+    amplitude: float
+    drive: str
+    t_on: float
+    t_off: float
+
+    @property
+    def dg(self) -> np.ndarray:
+        """Conductance change of each pulse, S."""
+        return np.diff(np.r_[self.g0, self.g])
+
+    @property
+    def energy_per_update(self) -> float:
+        """Mean E_gate per pulse, J."""
+        return float(np.mean(self.energy))
+
+    @property
+    def dissipated_per_update(self) -> float:
+        """Mean dissipated energy per pulse, J."""
+        return self.e_diss / len(self.g)
+
+
+@dataclass(frozen=True)
+class Synapse:
+    """Parameters of a three-terminal Li-ion synapse. SI units.
+
+    Channel (an intercalation film, also the S-D resistor)
+      channel          material: "LiCoO2" (Ramadass OCV) or "WO3" (tabulated Nernst-like OCV)
+      w_ch, l_ch       channel width and length (S to D), m; the gate area is w_ch * l_ch
+      t_ch             channel film thickness, m
+      c_max_ch         Li concentration of the usable range, mol/m3 (default from the material)
+      D_ch             Li diffusivity at t_ref, m2/s
+      i0_ch            exchange current density channel/electrolyte at t_ref, A/m2
+      g_law            "log" (phase coexistence, sigma_a^(1-f) sigma_b^f) or "linear"
+      x_a, x_b         stoichiometries where the channel has sigma_a and sigma_b (f = 0, 1)
+      sigma_a, sigma_b conductivities there, S/m
+    Electrolyte (between the reservoir and the channel, over the gate area)
+      el_thickness     m;  sigma_ref S/m at t_ref_sigma K, ea_sigma eV (Arrhenius)
+      sigma_e          electronic conductivity (retention leak), S/m (0: none)
+    Reservoir
+      reservoir        "Si", "LiCoO2" (internal electrodes) or "external" (pin ``ion`` wired to a
+                       microbattery anode's ionic node; the kernel then takes ideal Li metal)
+      res_area, res_thickness   m2 (0: the gate area), m
+      c_max_res        mol/m3 (default from the material); D_res m2/s; i0_res A/m2
+    Temperature and initial state
+      ea_D, ea_i0      activation energies of diffusion and exchange currents, eV
+      t_ref            K;  theta_c0, theta_r0: initial lithiations (1)
+    Programming defaults (used by the helpers and the export; SI)
+      pulse_drive      "current" or "voltage"; pulse_amplitude A (magnitude) or V (overdrive
+                       above the open-circuit potential at the start of a train)
+      t_on, t_off      pulse width and rest, s; rest "floating" or "shorted"
+      n_states         pulses the preset's train spends to cross the conductance window
+    """
+    name: str = "custom"
+    channel: str = "LiCoO2"
+    w_ch: float = 200e-9
+    l_ch: float = 200e-9
+    t_ch: float = 20e-9
+    c_max_ch: float | None = None
+    D_ch: float = 1e-15
+    i0_ch: float = 1.0
+    g_law: str = "log"
+    x_a: float = 0.95
+    x_b: float = 0.75
+    sigma_a: float = 0.1
+    sigma_b: float = 100.0
+    el_thickness: float = 100e-9
+    sigma_ref: float = 2.3e-4
+    ea_sigma: float = 0.55
+    t_ref_sigma: float = 298.15
+    sigma_e: float = 1e-12
+    reservoir: str = "Si"
+    res_area: float = 0.0
+    res_thickness: float = 50e-9
+    c_max_res: float | None = None
+    D_res: float = 1e-16
+    i0_res: float = 1.0
+    ea_D: float = 0.3
+    ea_i0: float = 0.5
+    t_ref: float = 298.15
+    theta_c0: float = 0.9
+    theta_r0: float = 0.1
+    pulse_drive: str = "current"
+    pulse_amplitude: float = 1e-12
+    t_on: float = 1e-3
+    t_off: float = 1e-3
+    rest: str = "floating"
+    n_states: int = 300
+    source: str = ""
+    notes: str = ""
+    assumed: tuple = ()
+    _packed: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError("name", self.name, "a non-empty string")
+        if self.channel not in CHANNELS:
+            raise ParameterError("channel", self.channel, f"one of {CHANNELS}")
+        if self.reservoir not in RESERVOIRS:
+            raise ParameterError("reservoir", self.reservoir, f"one of {RESERVOIRS}")
+        if self.g_law not in LAWS:
+            raise ParameterError("g_law", self.g_law, f"one of {tuple(LAWS)}")
+        if self.pulse_drive not in DRIVES:
+            raise ParameterError("pulse_drive", self.pulse_drive, f"one of {tuple(DRIVES)}")
+        if self.rest not in RESTS:
+            raise ParameterError("rest", self.rest, f"one of {RESTS}")
+        for nm in ("w_ch", "l_ch"):
+            _check(nm, getattr(self, nm), 0, 1e-2, lo_open=True, unit="m")
+        _check("t_ch", self.t_ch, 0, 1e-4, lo_open=True, unit="m")
+        if self.c_max_ch is not None:
+            _check("c_max_ch", self.c_max_ch, 0, 1e6, lo_open=True, unit="mol/m3")
+        _check("D_ch", self.D_ch, 0, 1e-6, lo_open=True, unit="m2/s")
+        _check("i0_ch", self.i0_ch, 0, 1e6, lo_open=True, unit="A/m2")
+        _check("x_a", self.x_a, 0, 10, unit="(stoichiometry)")
+        _check("x_b", self.x_b, 0, 10, unit="(stoichiometry)")
+        if self.x_a == self.x_b:
+            raise ParameterError("x_b", self.x_b, f"!= x_a = {self.x_a}")
+        _check("sigma_a", self.sigma_a, 0, 1e8, lo_open=True, unit="S/m")
+        _check("sigma_b", self.sigma_b, 0, 1e8, lo_open=True, unit="S/m")
+        _check("el_thickness", self.el_thickness, 0, 1e-3, lo_open=True, unit="m")
+        _check("sigma_ref", self.sigma_ref, 0, 1e4, lo_open=True, unit="S/m")
+        _check("ea_sigma", self.ea_sigma, 0, 3, unit="eV")
+        _check("t_ref_sigma", self.t_ref_sigma, 0, 2000, lo_open=True, unit="K")
+        _check("sigma_e", self.sigma_e, 0, 1e4, unit="S/m")
+        _check("res_area", self.res_area, 0, 1.0, unit="m2")
+        _check("res_thickness", self.res_thickness, 0, 1e-3, lo_open=True, unit="m")
+        if self.c_max_res is not None:
+            _check("c_max_res", self.c_max_res, 0, 1e7, lo_open=True, unit="mol/m3")
+        _check("D_res", self.D_res, 0, 1e-6, lo_open=True, unit="m2/s")
+        _check("i0_res", self.i0_res, 0, 1e6, lo_open=True, unit="A/m2")
+        _check("ea_D", self.ea_D, 0, 3, unit="eV")
+        _check("ea_i0", self.ea_i0, 0, 3, unit="eV")
+        _check("t_ref", self.t_ref, 0, 2000, lo_open=True, unit="K")
+        _check("theta_c0", self.theta_c0, 0, 1)
+        _check("theta_r0", self.theta_r0, 0, 1)
+        _check("pulse_amplitude", self.pulse_amplitude, 0, 1e3, lo_open=True, unit="A or V")
+        _check("t_on", self.t_on, 0, 1e6, lo_open=True, unit="s")
+        _check("t_off", self.t_off, 0, 1e6, unit="s")
+        if (isinstance(self.n_states, bool) or not isinstance(self.n_states, (int, np.integer))
+                or not 1 <= self.n_states <= 10**7):
+            raise ParameterError("n_states", self.n_states, "an integer in [1, 1e7]")
+        object.__setattr__(self, "_packed", self._pack())
+
+    def replace(self, **changes) -> "Synapse":
+        """A copy with some parameters changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    # --- derived ------------------------------------------------------------------------
+    @property
+    def gate_area(self) -> float:
+        """w_ch * l_ch, m2."""
+        return self.w_ch * self.l_ch
+
+    @property
+    def c_max_channel(self) -> float:
+        from ..materials import electrode
+        return self.c_max_ch if self.c_max_ch is not None else electrode(self.channel).c_max_mol_per_m3
+
+    @property
+    def c_max_reservoir(self) -> float:
+        if self.reservoir == "external":
+            return 0.0
+        from ..materials import electrode
+        return (self.c_max_res if self.c_max_res is not None
+                else electrode(self.reservoir).c_max_mol_per_m3)
+
+    @property
+    def external(self) -> bool:
+        return self.reservoir == "external"
+
+    @property
+    def potentiation_sign(self) -> int:
+        """Sign of the gate current that raises the conductance (+1: lithiation)."""
+        ocv = electrode_ocv(self.channel)
+        dx = ocv[2] - ocv[1]            # dx/dtheta
+        up = (self.x_b - self.x_a) * dx * (1 if self.sigma_b > self.sigma_a else -1)
+        return 1 if up > 0 else -1
+
+    def coefficients(self, temperature: float = 298.15) -> dict:
+        """Kernel coefficients at temperature (K): qc, qr (C per unit lithiation), r_ion (ohm),
+        g_leak (S), i2c/i2r (2 i0 A, A), rsc/rsr (lithiation per A at the surface), g_a/g_b (S)."""
+        from .._kernels import synapse_coeffs
+        return synapse_coeffs(self._packed, _temperature(temperature))
+
+    @property
+    def r_leak(self) -> float:
+        """Electronic leak resistance of the electrolyte, ohm (inf without leak)."""
+        return (self.el_thickness / (self.sigma_e * self.gate_area)) if self.sigma_e > 0 else math.inf
+
+    def _pack(self) -> np.ndarray:
+        from .._kernels import SYNAPSE_FIELDS
+        ext = self.external
+        res_area = self.res_area if self.res_area > 0 else self.gate_area
+        vals = dict(
+            w_ch=self.w_ch, l_ch=self.l_ch, t_ch=self.t_ch, c_max_ch=self.c_max_channel,
+            d_ch=self.D_ch, i0_ch=self.i0_ch, g_law=LAWS[self.g_law], x_a=self.x_a, x_b=self.x_b,
+            sigma_a=self.sigma_a, sigma_b=self.sigma_b, el_sigma_ref=self.sigma_ref,
+            el_ea=self.ea_sigma, el_t_ref=self.t_ref_sigma, el_sigma_e=self.sigma_e,
+            el_eps_r=0.0, el_thickness=self.el_thickness, res_kind=1 if ext else 0,
+            res_area=res_area, res_thickness=self.res_thickness,
+            c_max_res=1.0 if ext else self.c_max_reservoir, d_res=self.D_res, i0_res=self.i0_res,
+            ea_d=self.ea_D, ea_i0=self.ea_i0, t_ref=self.t_ref)
+        head = np.array([vals[k] for k in SYNAPSE_FIELDS], dtype=np.float64)
+        kc, x0, x1, u0, xt, ut = electrode_ocv(self.channel)
+        blk_c = _ocv_block(kc, x0, x1, u0, xt, ut)
+        if ext:
+            blk_r = _ocv_block("const", 0.0, 1.0, 0.0)
+        else:
+            kr, r0, r1, ur0, rxt, rut = electrode_ocv(self.reservoir)
+            blk_r = _ocv_block(kr, r0, r1, ur0, rxt, rut)
+        return np.ascontiguousarray(np.r_[head, blk_c, blk_r])
+
+    def conductance(self, theta_c, temperature: float = 298.15):
+        """Channel conductance G(theta_c), S (scalar or array)."""
+        from .._kernels import synapse_conductance
+        th = np.atleast_1d(np.asarray(theta_c, dtype=np.float64))
+        if not np.all(np.isfinite(th)):
+            raise ParameterError("theta_c", theta_c, "finite lithiations")
+        g = synapse_conductance(self._packed, _temperature(temperature), np.ascontiguousarray(th))
+        return float(g[0]) if np.ndim(theta_c) == 0 else g
+
+    def open_circuit_voltage(self, theta_c=None, theta_r=None, temperature: float = 298.15) -> float:
+        """V_oc = U_reservoir(theta_r) - U_channel(theta_c), V (gate minus channel at rest)."""
+        from .._kernels import synapse_voc
+        thc = self.theta_c0 if theta_c is None else _check("theta_c", theta_c, -0.5, 1.5)
+        thr = self.theta_r0 if theta_r is None else _check("theta_r", theta_r, -0.5, 1.5)
+        return synapse_voc(self._packed, _temperature(temperature), thc, thr)
+
+    def state(self, theta_c=None, theta_r=None) -> np.ndarray:
+        """A state vector (theta_c, theta_r)."""
+        thc = self.theta_c0 if theta_c is None else _check("theta_c", theta_c, 0, 1)
+        thr = self.theta_r0 if theta_r is None else _check("theta_r", theta_r, 0, 1)
+        return np.array([thc, thr])
+
+    def _st(self, state):
+        if state is None:
+            return self.state()
+        st = np.asarray(state, dtype=np.float64)
+        if st.shape != (2,) or not np.all(np.isfinite(st)):
+            raise ParameterError("state", state, "a finite (theta_c, theta_r) pair")
+        return st
+
+    # --- kernel runs --------------------------------------------------------------------
+    def simulate(self, segments, temperature: float = 298.15, state=None) -> SynapseTrace:
+        """Piecewise-constant gate drive: ``segments`` = sequence of (drive, value, duration)
+        with drive "voltage" (V_G = value, V), "current" (I_G = value, A), "floating"
+        (I_G = 0) or "shorted" (V_G = 0); duration s. One output row per segment end."""
+        from .._kernels import SYNAPSE_OUT_CHANNELS, synapse_run
+        modes, vals, durs = [], [], []
+        for k, seg in enumerate(segments):
+            try:
+                drive, value, dur = seg
+            except (TypeError, ValueError):
+                raise ParameterError("segments", seg, "(drive, value, duration) tuples") from None
+            if drive == "floating":
+                drive, value = "current", 0.0
+            elif drive == "shorted":
+                drive, value = "voltage", 0.0
+            if drive not in DRIVES:
+                raise ParameterError("drive", drive, "voltage, current, floating or shorted")
+            modes.append(DRIVES[drive])
+            vals.append(_check("value", value, -1e3, 1e3, unit="V or A"))
+            durs.append(_check("duration", dur, 0, 1e12, unit="s"))
+        if not modes:
+            raise ParameterError("segments", segments, "at least one segment")
+        rows, final = synapse_run(self._packed, _temperature(temperature), self._st(state),
+                                  np.array(modes, dtype=np.intc), np.array(vals), np.array(durs))
+        cols = dict(zip(SYNAPSE_OUT_CHANNELS, np.ascontiguousarray(rows.T)))
+        return SynapseTrace(final_state=final, **cols)
+
+    def pulse_train(self, n_pulses: int, amplitude: float | None = None, *,
+                    drive: str | None = None, t_on: float | None = None,
+                    t_off: float | None = None, rest: str | None = None,
+                    temperature: float = 298.15, state=None) -> PulseResponse:
+        """``n_pulses`` identical gate pulses of signed ``amplitude`` (A for drive="current",
+        absolute gate voltage V for drive="voltage"), each t_on long followed by t_off of
+        ``rest`` ("floating" or "shorted"). Defaults: the preset's programming pulse (current
+        drive: amplitude = potentiation_sign * pulse_amplitude)."""
+        from .._kernels import synapse_train_array
+        n = int(_check("n_pulses", n_pulses, 1, 1e8))
+        drive = self.pulse_drive if drive is None else drive
+        if drive not in DRIVES:
+            raise ParameterError("drive", drive, f"one of {tuple(DRIVES)}")
+        if amplitude is None:
+            amplitude = self.potentiation_sign * self.pulse_amplitude if drive == "current" else None
+            if amplitude is None:
+                raise ParameterError("amplitude", None, "a gate voltage, V (voltage drive)")
+        amp = _check("amplitude", amplitude, -1e3, 1e3, unit="A or V")
+        if amp == 0:
+            raise ParameterError("amplitude", amplitude, "non-zero (0 means 'no pulse')")
+        ton = self.t_on if t_on is None else _check("t_on", t_on, 0, 1e6, lo_open=True, unit="s")
+        toff = self.t_off if t_off is None else _check("t_off", t_off, 0, 1e6, unit="s")
+        rest = self.rest if rest is None else rest
+        if rest not in RESTS:
+            raise ParameterError("rest", rest, f"one of {RESTS}")
+        T = _temperature(temperature)
+        st = self._st(state)
+        g, e, acc, fin = synapse_train_array(
+            self._packed, T, st[None, :].copy(), np.full((1, n), amp), DRIVES[drive], ton, toff,
+            *(_REST[rest]))
+        return PulseResponse(g0=self.conductance(st[0], T), g=g[0], energy=e[0],
+                             e_oc=float(acc[0, 3]), e_diss=float(acc[0, 2] - acc[0, 3]),
+                             q_gate=float(acc[0, 0]), q_ion=float(acc[0, 1]),
+                             final_state=fin[0], amplitude=amp, drive=drive, t_on=ton, t_off=toff)
+
+    def _magnitude_train(self, sign, n_pulses, magnitude, drive, **kw):
+        drive = self.pulse_drive if drive is None else drive
+        mag = self.pulse_amplitude if magnitude is None else _check(
+            "magnitude", magnitude, 0, 1e3, lo_open=True, unit="A or V")
+        s = sign * self.potentiation_sign
+        if drive == "current":
+            return self.pulse_train(n_pulses, s * mag, drive=drive, **kw)
+        st = self._st(kw.get("state"))
+        voc = self.open_circuit_voltage(st[0], st[1], kw.get("temperature", 298.15))
+        return self.pulse_train(n_pulses, voc + s * mag, drive=drive, **kw)
+
+    def potentiate(self, n_pulses: int, magnitude: float | None = None, *, drive=None, **kw):
+        """Potentiation train (conductance up): current pulses of ``magnitude`` A with the sign
+        that potentiates, or voltage pulses ``magnitude`` V beyond the open-circuit potential
+        at the start of the train. Other keywords as :meth:`pulse_train`."""
+        return self._magnitude_train(+1, n_pulses, magnitude, drive, **kw)
+
+    def depress(self, n_pulses: int, magnitude: float | None = None, *, drive=None, **kw):
+        """Depression train (conductance down); see :meth:`potentiate`."""
+        return self._magnitude_train(-1, n_pulses, magnitude, drive, **kw)
+
+    # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
+    instance_params = ("thc0", "thr0", "tk")
+
+    @property
+    def pins(self) -> tuple:
+        """("s", "d", "g"), plus "ion" (the electrolyte's far ionic node) for an external
+        reservoir."""
+        return ("s", "d", "g", "ion") if self.external else ("s", "d", "g")
+
+    @property
+    def dc_paths(self) -> tuple:
+        p = [("s", "d"), ("g", "s")] if (not self.external or self.sigma_e > 0) else [("s", "d")]
+        if self.external:
+            p.append(("ion", "s"))
+        return tuple(p)
+
+    def _spice(self):
+        cached = self.__dict__.get("_spice_cache")
+        if cached is None:
+            from .synapse_spice import NAME_PLACEHOLDER, synapse_subckt
+            body = synapse_subckt(self)
+            stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name).strip("_")[:28] or "syn"
+            name = f"lss_{stem}_{hashlib.sha1(body.encode()).hexdigest()[:8]}"
+            cached = (name, body.replace(NAME_PLACEHOLDER, name))
+            object.__setattr__(self, "_spice_cache", cached)
+        return cached
+
+    @property
+    def subckt_name(self) -> str:
+        return self._spice()[0]
+
+    def subckt(self, dialect: str = "ngspice") -> str:
+        """The ngspice ``.subckt`` (pins s d g [ion]; params thc0, thr0, tk)."""
+        if dialect != "ngspice":
+            raise ParameterError("dialect", dialect, "'ngspice'")
+        return self._spice()[1]
+
+    # --- presets --------------------------------------------------------------------------
+    @staticmethod
+    def presets() -> list:
+        from .synapse_presets import PRESETS
+        return list(PRESETS)
+
+    @staticmethod
+    def preset(name: str, **overrides) -> "Synapse":
+        """A preset by name ("LISTA-LiCoO2", "ECRAM-WO3"), optionally with overrides."""
+        from .synapse_presets import PRESETS
+        if name not in PRESETS:
+            raise ParameterError("name", name, f"one of {list(PRESETS)}")
+        dev = PRESETS[name]
+        return dev.replace(**overrides) if overrides else dev
+
+    def with_external_reservoir(self) -> "Synapse":
+        """The same synapse with its reservoir replaced by the external pin ``ion``."""
+        return self.replace(reservoir="external", name=f"{self.name} ext")
+
+    def scaled(self, w_ch: float, l_ch: float | None = None) -> "Synapse":
+        """The same stack with another channel footprint (m); thicknesses unchanged."""
+        return self.replace(w_ch=w_ch, l_ch=w_ch if l_ch is None else l_ch)
+
+
+_REST = {"floating": (1, 0.0), "shorted": (0, 0.0)}
+
+
+def _temperature(temperature) -> float:
+    return _check("temperature", temperature, 0, 2000, lo_open=True, unit="K")
+
+
+def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
+                  t_on: float | None = None, t_off: float | None = None,
+                  rest: str | None = None, states=None, temperature: float = 298.15):
+    """Pulse programming of N synapses of one parameter set in the compiled kernel.
+
+    ``amplitudes`` (N, n_pulses): pulse k of device d (A or V by ``drive``; 0 = no pulse in
+    that slot, the gate rests). ``states`` (N, 2) initial (theta_c, theta_r), default the
+    device's. Returns dict g (N, n) S after each pulse period, energy (N, n) J per period,
+    q_gate, q_ion (N,) C, e_gate, e_oc (N,) J, final_state (N, 2)."""
+    from .._kernels import synapse_train_array
+    amp = np.ascontiguousarray(amplitudes, dtype=np.float64)
+    if amp.ndim != 2 or not np.all(np.isfinite(amp)):
+        raise ParameterError("amplitudes", f"shape {amp.shape}", "a finite (N, n_pulses) array")
+    drive = device.pulse_drive if drive is None else drive
+    if drive not in DRIVES:
+        raise ParameterError("drive", drive, f"one of {tuple(DRIVES)}")
+    rest = device.rest if rest is None else rest
+    if rest not in RESTS:
+        raise ParameterError("rest", rest, f"one of {RESTS}")
+    ton = device.t_on if t_on is None else _check("t_on", t_on, 0, 1e6, lo_open=True, unit="s")
+    toff = device.t_off if t_off is None else _check("t_off", t_off, 0, 1e6, unit="s")
+    if states is None:
+        st = np.tile(device.state(), (amp.shape[0], 1))
+    else:
+        st = np.ascontiguousarray(states, dtype=np.float64)
+        if st.shape != (amp.shape[0], 2) or not np.all(np.isfinite(st)):
+            raise ParameterError("states", f"shape {st.shape}", f"({amp.shape[0]}, 2) finite")
+    g, e, acc, fin = synapse_train_array(device._packed, _temperature(temperature), st, amp,
+                                         DRIVES[drive], ton, toff, *_REST[rest])
+    return {"g": g, "energy": e, "q_gate": acc[:, 0], "q_ion": acc[:, 1], "e_gate": acc[:, 2],
+            "e_oc": acc[:, 3], "final_state": fin}
+
+
+__all__ = ["Synapse", "SynapseTrace", "PulseResponse", "program_array", "CHANNELS", "RESERVOIRS"]

@@ -1,0 +1,141 @@
+"""ngspice ``.subckt`` of the three-terminal synapse: the equations of csrc/synapse.h, element
+by element (DESIGN 3, electrochemical-element view).
+
+Nodes (``v(x<inst>.<node>)`` from outside)::
+
+    g --Br(BV reservoir, U_r)-- ri --Vmi(0 V ammeter)-- ri2 --Rion(T)-- ic --Bc(BV channel)-- cm
+    cm --Vcm(0 V)-- 0;  Fs, Fd: the channel current leaves through S and D, half each
+        (the channel's electrochemical potential is (V_S + V_D)/2)
+    s --Bch: G(thc) v(s,d)-- d
+    g --Rl1 (2 R_leak)-- s,  g --Rl2 (2 R_leak)-- d     (electrolyte electronic leak)
+    thc: channel lithiation (1 F capacitor, charged by I/q_c through Rsc from the surface ths)
+    thr: reservoir lithiation (discharged by I/q_r through Rsr from its surface thrs)
+    uc, ur: open-circuit potentials U_c(ths), U_r(thrs) (B voltage sources)
+  External reservoir: no Br/thr; ri is the pin ``ion`` (wire it to a microbattery's ``ion``,
+  g to its ``neg``): the battery's Li-metal anode is the reservoir and KCL conserves Li.
+
+* State scaling: the lithiations live on 1 F capacitors fed by I/q (q = F c_max A L in C per
+  unit lithiation), so node voltage = lithiation exactly as in the kernel; the surface
+  resistors are Rs = q/(F g_s) so v(ths) = thc + I/(F g_s) (electrochem.h part 4, one
+  volume). The 1e15 ohm node leaks then act on a 1 F capacitor (1e15 s), negligible; with
+  pF-sized capacitors in farads they would drain the state within an hour.
+* Currents of 1e-18..1e-9 A: run with ``abstol`` ~1e-20 (the default 1e-12 A hides them).
+* The Ramadass LiCoO2 fit keeps its pole guard (x clamped to [0.43, 1]); tables use pwl()
+  with the x clamped to the table ends, as the kernel does.
+* The Butler-Volmer sinh arguments are clamped at +-60 (eta ~ +-3 V, currents ~1e12 i0 A, far
+  beyond any converged state): only wild Newton iterates reach it, which would otherwise
+  overflow sinh() when a current source drives the gate node.
+* Left out (also in the kernel): the electrolyte's geometric capacitance and double layers.
+"""
+from __future__ import annotations
+
+from ..constants import F, R, k_B_eV
+from ..spice.names import fmt
+
+NAME_PLACEHOLDER = "LSSNAMEPLACEHOLDER"
+_LEAK = "1e15"
+
+
+def _arr(ea: float, tref: float) -> str:
+    if ea == 0:
+        return "1"
+    return f"exp(-{fmt(ea)}/{fmt(k_B_eV)}*(1/tk-1/{fmt(tref)}))"
+
+
+def _ocv_expr(material: str, node: str, out: str, tag: str) -> list:
+    """Lines defining node ``out`` = U(v(node)) for a channel/reservoir material."""
+    from .synapse import electrode_ocv
+    kind, x0, x1, u0, xt, ut = electrode_ocv(material)
+    lin = f"{fmt(x0)}+{fmt(x1 - x0)}*v({node})"
+    if kind == "ramadass_licoo2":
+        from ..materials.electrodes import (RAMADASS2004_LICOO2_DEN, RAMADASS2004_LICOO2_DOMAIN,
+                                            RAMADASS2004_LICOO2_NUM)
+        lo, hi = RAMADASS2004_LICOO2_DOMAIN
+
+        def horner(c):
+            e = fmt(c[-1])
+            for a in reversed(c[:-1]):
+                e = f"({fmt(a)}+v(y{tag})*{e})"
+            return e
+        return [f"Bx{tag} x{tag} 0 V=min(max({lin},{fmt(lo)}),{fmt(hi)})",
+                f"By{tag} y{tag} 0 V=v(x{tag})*v(x{tag})",
+                f"Bu{tag} {out} 0 V={horner(RAMADASS2004_LICOO2_NUM)}/{horner(RAMADASS2004_LICOO2_DEN)}"]
+    if kind == "table":
+        tab = ",".join(f"{fmt(a)},{fmt(u)}" for a, u in zip(xt, ut))
+        return [f"Bu{tag} {out} 0 V=pwl(min(max({lin},{fmt(xt[0])}),{fmt(xt[-1])}),{tab})"]
+    return [f"Vu{tag} {out} 0 {fmt(u0)}"]
+
+
+def conductance_expr(dev) -> str:
+    """G(v(thc)) in S as an ngspice expression (csrc/synapse.h conductance law)."""
+    co = dev.coefficients(dev.t_ref)
+    from .synapse import electrode_ocv
+    _, x0, x1, *_ = electrode_ocv(dev.channel)
+    f = (f"min(max(({fmt(x0)}+{fmt(x1 - x0)}*v(thc)-{fmt(dev.x_a)})/{fmt(dev.x_b - dev.x_a)},0),1)")
+    if dev.g_law == "log":
+        import math
+        return f"{fmt(co['g_a'])}*exp({f}*{fmt(math.log(dev.sigma_b / dev.sigma_a))})"
+    return f"({fmt(co['g_a'])}+{fmt(co['g_b'] - co['g_a'])}*{f})"
+
+
+def synapse_subckt(dev) -> str:
+    """``.subckt`` text of Synapse ``dev`` named NAME_PLACEHOLDER."""
+    co = dev.coefficients(dev.t_ref)
+    ext = dev.external
+    fi = _arr(dev.ea_i0, dev.t_ref)
+    fd = _arr(dev.ea_D, dev.t_ref)
+    qc = co["qc"]
+    lines = [
+        f"* lithispice synapse '{_comment(dev.name)}': equations of csrc/synapse.h",
+        f"* channel {dev.channel} {dev.w_ch:g} x {dev.l_ch:g} x {dev.t_ch:g} m, electrolyte "
+        f"{dev.el_thickness:g} m, reservoir {dev.reservoir}; I_G > 0 into g lithiates the channel",
+        f"* source: {_comment(dev.source)}",
+        f".subckt {NAME_PLACEHOLDER} {' '.join(dev.pins)} params: thc0={fmt(dev.theta_c0)} "
+        f"thr0={fmt(dev.theta_r0)} tk={fmt(dev.t_ref)}",
+        f".param vt2={{{fmt(2.0 * R / F)}*tk}}",
+        f".param rion={{{fmt(co['r_ion'])}/{_arr(dev.ea_sigma, dev.t_ref_sigma)}}}",
+        f".param i2c={{{fmt(co['i2c'])}*{fi}}}",
+        f".param fd={{{fd}}}",
+        "* electrolyte film and the channel interface (Butler-Volmer, OCV U_c at the surface)",
+        "Vmi ri ri2 0",
+        "Rion ri2 ic {rion}",
+        "Bc ic cm I={i2c}*sinh(min(max((v(ic)-0.5*(v(s)+v(d))+v(uc))/{vt2},-60),60))",
+        "Vcm cm 0 0",
+        "Fs 0 s Vcm 0.5",
+        "Fd 0 d Vcm 0.5",
+        f"Bch s d I={conductance_expr(dev)}*v(s,d)",
+    ]
+    if dev.sigma_e > 0:
+        lines += [f"Rl1 g s {fmt(2.0 * dev.r_leak)}", f"Rl2 g d {fmt(2.0 * dev.r_leak)}"]
+    lines += [
+        "* channel lithiation (1 F, node voltage = lithiation) and its surface",
+        f"Fc 0 ths Vmi {fmt(1.0 / qc)}",
+        f"Rsc ths thc {{{fmt(co['rsc'] * qc)}/fd}}",
+        "Cc thc 0 1",
+        f"Rgc thc 0 {_LEAK}",
+    ]
+    lines += _ocv_expr(dev.channel, "ths", "uc", "c")
+    if ext:
+        lines.insert(lines.index("Vmi ri ri2 0"), "* external reservoir: the ionic pin")
+        lines = [ln.replace("Vmi ri ri2 0", "Vmi ion ri2 0") for ln in lines]
+        ic_line = ".ic v(thc)={thc0}"
+    else:
+        qr = co["qr"]
+        lines += [
+            "* reservoir electrode (Butler-Volmer, OCV U_r at its surface) and its lithiation",
+            f".param i2r={{{fmt(co['i2r'])}*{fi}}}",
+            "Br g ri I={i2r}*sinh(min(max((v(g)-v(ri)-v(ur))/{vt2},-60),60))",
+            f"Fr thrs 0 Vmi {fmt(1.0 / qr)}",
+            f"Rsr thrs thr {{{fmt(co['rsr'] * qr)}/fd}}",
+            "Cr thr 0 1",
+            f"Rgr thr 0 {_LEAK}",
+        ]
+        lines += _ocv_expr(dev.reservoir, "thrs", "ur", "r")
+        ic_line = ".ic v(thc)={thc0} v(thr)={thr0}"
+    lines += [ic_line, f".ends {NAME_PLACEHOLDER}"]
+    from .microbattery_spice import _wrap
+    return "\n".join(_wrap(ln) for ln in lines) + "\n"
+
+
+def _comment(text: str) -> str:
+    return "".join(c if 32 <= ord(c) < 127 else " " for c in str(text))[:200]

@@ -1,0 +1,236 @@
+"""Reference chip: an N x M array of three-terminal Li-ion synapses whose gates draw Li from ONE
+LiPON | LiCoO2 | Li microbattery anode (issue 4; DESIGN 3, last paragraph).
+
+Wiring (the electrochemical-element view makes the shared reservoir plain wiring):
+  * battery ``Microbattery.preset("LiPON-LiCoO2-Li").with_reservoir_pin()``: neg on net ``bneg``
+    held at -v_hold by ``Vneg`` (so the array's lines sit near 0 V while every channel sits
+    near its open-circuit potential above the Li anode), ion on net ``bion``, pos to ground
+    through ``Rpos`` (1e15 ohm: keeps the net defined, draws ~1e-16 A);
+  * every synapse (reservoir "external"): g -> bneg, ion -> bion. Every coulomb that programs a
+    channel leaves the battery's Li-metal anode (its ``li`` node counts it): KCL conserves Li;
+  * rows: source line ``sl{i}`` (driver ``Vs{i}``) and row select ``rs{i}`` (``Vrs{i}``);
+    columns: drain line ``dl{j}`` (driver/readout ``Vd{j}``, 0 V = the TIA's virtual ground)
+    and column select ``cs{j}`` (``Vcs{j}``);
+  * cell (i, j): channel between access switches ``Xa{i}_{j}s`` (sl{i} - s{i}_{j}) and
+    ``Xa{i}_{j}d`` (d{i}_{j} - dl{j}), both on only when rs{i} AND cs{j} are high. A
+    deselected channel floats: no electronic return path, so no Li moves (retention is set by
+    the electrolyte's leak and the switches' off conductance, both simulated).
+Programming: row by row; in slot k of row i, rs{i} and the cs{j} of the cells that still need
+pulses (k < n_ij) go high while sl{i} and every dl{j} pulse to v_write, i.e. gate voltage
+V_G = -v_hold - v_write on the selected channels; the pulse counts n_ij come from the kernel's
+pulse response so as to hit the target weights (open-loop write). Read: all selects high,
+sl{i} = v_read[i], dl{j} = 0; column currents i(vd{j}) = sum_i G_ij v_read[i] (VMM).
+
+Regenerate the reference deck with ``python netlists/synapse_array.py`` (4 x 4).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+T_RISE = 1e-6        # s, edges of every driver waveform
+
+
+@dataclass(frozen=True)
+class AccessSwitch:
+    """Cell access switch (behavioural): I = v(a,b) (g_on sel + g_off), sel = smooth AND of
+    the row select r and column select c (1 V logic, threshold 0.5 V, width 0.05 V). S."""
+    g_on: float = 1e-3
+    g_off: float = 1e-15
+    pins = ("a", "b", "r", "c")
+    dc_paths = (("a", "b"),)
+    instance_params: tuple = ()
+
+    @property
+    def subckt_name(self) -> str:
+        return f"lss_access_{abs(hash((self.g_on, self.g_off))) % 10**8:08d}"
+
+    def subckt(self) -> str:
+        from lithispice.spice.names import fmt
+        sel = "0.25*(1+tanh((v(r)-0.5)/0.05))*(1+tanh((v(c)-0.5)/0.05))"
+        return (f"* lithispice synapse-array access switch (AND of row and column select)\n"
+                f".subckt {self.subckt_name} a b r c\n"
+                f"B1 a b I=v(a,b)*({fmt(self.g_on)}*{sel}+{fmt(self.g_off)})\n"
+                f".ends {self.subckt_name}\n")
+
+
+@dataclass(frozen=True)
+class SynapseArray:
+    """A built array chip and what is needed to check it. Units SI.
+
+    ``pulses`` (N, M) pulse counts written; ``g_target`` (N, M) S the kernel predicts after
+    them; ``t_program_end``, ``t_read`` s (read window [t_read, t_stop]); ``v_read`` (N,) V;
+    ``theta0`` initial channel lithiation; ``q_channel`` C per unit lithiation of a channel;
+    ``qli0`` C initial battery Li inventory (battery instance ``xb``)."""
+    chip: object
+    synapse: object
+    battery: object
+    n: int
+    m: int
+    pulses: np.ndarray
+    g_target: np.ndarray
+    v_read: np.ndarray
+    v_hold: float
+    v_write: float
+    t_program_end: float
+    t_read: float
+    t_stop: float
+    theta0: float
+    q_channel: float
+    qli0: float
+    r_pos: float
+
+
+def _pwl(events, t_stop, v0=0.0):
+    """PWL points from a list of (t_start, t_end, value) windows (value outside: v0)."""
+    pts = [(0.0, v0)]
+    for t0, t1, v in events:
+        pts += [(t0, v0), (t0 + T_RISE, v), (t1, v), (t1 + T_RISE, v0)]
+    pts.append((t_stop, v0))
+    return pts
+
+
+def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
+          levels: int = 6, v_write: float = 0.5, t_on: float = 2e-3, t_off: float = 0.5e-3,
+          v_read=None, t_read_len: float = 50e-6, qli0: float | None = None,
+          r_pos: float = 1e15, c_node: float = 1e-15, seed: int = 1) -> SynapseArray:
+    """Build the array chip. ``weights`` (n, m) in [0, 1] (default: a seeded random pattern)
+    are written as pulse counts 0..levels-1 of v_write (V, line voltage above rest) pulses
+    t_on long, t_off apart (s). ``synapse`` default: the LISTA preset with the external
+    reservoir; ``battery`` default: the LiPON-LiCoO2-Li preset with its ion pin. ``qli0``:
+    the battery's Li inventory (C; None = the preset's). ``v_read`` (n,) V."""
+    from lithispice.devices.microbattery import Microbattery
+    from lithispice.devices.synapse import Synapse
+    from lithispice.errors import ParameterError
+    from lithispice.netlist import Chip
+    from lithispice.validate import check_int, check_number
+
+    check_int("n", n, 1, 64)
+    check_int("m", m, 1, 64)
+    check_int("levels", levels, 2, 1000)
+    check_number("v_write", v_write, 0, 5, lo_open=True, unit="V")
+    check_number("t_on", t_on, 0, 1, lo_open=True, unit="s")
+    check_number("t_off", t_off, 4 * T_RISE, 1, unit="s")
+    syn = (synapse or Synapse.preset("LISTA-LiCoO2")).replace(reservoir="external")
+    bat = (battery or Microbattery.preset("LiPON-LiCoO2-Li")).with_reservoir_pin()
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(0, 1, (n, m)) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (n, m) or not np.all((w >= 0) & (w <= 1)):
+        raise ParameterError("weights", f"shape {w.shape}", f"({n}, {m}) values in [0, 1]")
+    th0 = syn.theta_c0
+    v_hold = -syn.open_circuit_voltage(th0)        # U_c(theta0) vs Li: lines at 0 V = rest
+    # kernel pulse response of one cell to the write pulse (V_G = -v_hold - v_write)
+    pr = syn.pulse_train(levels - 1, -v_hold - v_write, drive="voltage", t_on=t_on,
+                         t_off=t_off, rest="floating")
+    g_levels = np.r_[pr.g0, pr.g]
+    # weights -> nearest level in log conductance (the channel law is logarithmic)
+    lg = np.log(g_levels)
+    target = lg[0] + w * (lg[-1] - lg[0])
+    pulses = np.abs(target[..., None] - lg[None, None, :]).argmin(axis=-1)
+    if v_read is None:
+        v_read = np.linspace(0.05, 0.1, n)
+    v_read = np.asarray(v_read, dtype=float)
+    if v_read.shape != (n,) or np.any(np.abs(v_read) > 0.2):
+        raise ParameterError("v_read", v_read, f"({n},) volts within +-0.2 V")
+    per = t_on + t_off
+    slots = [int(pulses[i].max()) for i in range(n)]
+    t = t_off
+    rs_ev = [[] for _ in range(n)]
+    cs_ev = [[] for _ in range(m)]
+    sl_ev = [[] for _ in range(n)]
+    dl_ev = []
+    for i in range(n):
+        for k in range(slots[i]):
+            t0, t1 = t, t + t_on
+            rs_ev[i].append((t0, t1, 1.0))
+            sl_ev[i].append((t0, t1, v_write))
+            dl_ev.append((t0, t1, v_write))
+            for j in range(m):
+                if pulses[i, j] > k:
+                    cs_ev[j].append((t0, t1, 1.0))
+            t += per
+    t_prog = t
+    t_read = t_prog + 5 * T_RISE
+    t_stop = t_read + t_read_len
+    for i in range(n):
+        rs_ev[i].append((t_read, t_stop - 2 * T_RISE, 1.0))
+        sl_ev[i].append((t_read, t_stop - 2 * T_RISE, float(v_read[i])))
+    for j in range(m):
+        cs_ev[j].append((t_read, t_stop - 2 * T_RISE, 1.0))
+
+    chip = Chip(f"synapse array {n}x{m} on a LiPON LiCoO2 Li microbattery reservoir")
+    bparams = {"soc0": 1.0}
+    if qli0 is not None:
+        bparams["qli0"] = check_number("qli0", qli0, 0, lo_open=True, unit="C")
+    chip.add("b", bat, params=bparams, pos="bpos", neg="bneg", ion="bion")
+    chip.vsource("neg", "bneg", "0", dc=-v_hold)
+    chip.resistor("pos", "bpos", "0", r_pos)
+    sw = AccessSwitch()
+    for i in range(n):
+        chip.vsource(f"s{i}", f"sl{i}", "0", pwl=_pwl(sl_ev[i], t_stop))
+        chip.vsource(f"rs{i}", f"rs{i}", "0", pwl=_pwl(rs_ev[i], t_stop))
+    for j in range(m):
+        chip.vsource(f"d{j}", f"dl{j}", "0", pwl=_pwl(dl_ev, t_stop) if dl_ev else None)
+        chip.vsource(f"cs{j}", f"cs{j}", "0", pwl=_pwl(cs_ev[j], t_stop))
+    for i in range(n):
+        for j in range(m):
+            chip.add(f"c{i}_{j}", syn, s=f"s{i}_{j}", d=f"d{i}_{j}", g="bneg", ion="bion")
+            chip.add(f"a{i}_{j}s", sw, a=f"sl{i}", b=f"s{i}_{j}", r=f"rs{i}", c=f"cs{j}")
+            chip.add(f"a{i}_{j}d", sw, a=f"d{i}_{j}", b=f"dl{j}", r=f"rs{i}", c=f"cs{j}")
+            # node capacitance of the cell's contacts (wiring, ~1 fF): a floating channel is
+            # then a capacitive node, as in silicon, and the solver is not left with a purely
+            # resistive 1e-15 S node when the lines switch
+            chip.capacitor(f"s{i}_{j}", f"s{i}_{j}", "0", c_node)
+            chip.capacitor(f"d{i}_{j}", f"d{i}_{j}", "0", c_node)
+    chip.options(reltol=1e-6, abstol=1e-15, method="gear")
+    chip.tran(t_on / 4, t_stop, tmax=t_on / 4)
+    q_ch = syn.coefficients()["qc"]
+    qli = bat.initial_state(1.0)[-3] if qli0 is None else float(qli0)
+    return SynapseArray(chip=chip, synapse=syn, battery=bat, n=n, m=m, pulses=pulses,
+                        g_target=g_levels[pulses], v_read=v_read, v_hold=v_hold,
+                        v_write=v_write, t_program_end=t_prog, t_read=t_read, t_stop=t_stop,
+                        theta0=th0, q_channel=q_ch, qli0=qli, r_pos=r_pos)
+
+
+def analyse(arr: SynapseArray, res) -> dict:
+    """Conservation and VMM figures of a run: dict with dq_anode, dq_channels, q_leak (C),
+    theta (N, M) final, g (N, M) S from the simulated states, i_col (M,) A read mid-read-window (theta and g taken there too),
+    i_expected (M,) = G^T v_read, soc0/soc1 of the battery."""
+    syn = arr.synapse
+    k = int(np.searchsorted(res.time, arr.t_read + 0.5 * (arr.t_stop - arr.t_read)))
+    th = np.array([[res[f"v(xc{i}_{j}.thc)"][k] for j in range(arr.m)] for i in range(arr.n)])
+    g = syn.conductance(th.ravel()).reshape(th.shape)
+    i_col = np.array([res[f"i(vd{j})"][k] for j in range(arr.m)])
+    t = res.time
+    # the battery's self-discharge: its electronic leak (pos-neg, inside the cell) and the
+    # external pos resistor; both currents close through the Li anode
+    r_in = arr.battery.r_leak
+    i_leak = res["v(bpos)"] / arr.r_pos
+    if np.isfinite(r_in):
+        i_leak = i_leak + (res["v(bpos)"] - res["v(bneg)"]) / r_in
+    q_leak = float(np.trapezoid(i_leak, t))
+    li = res["v(xb.li)"]
+    return {"dq_anode": float(li[0] - li[-1]),
+            "dq_channels": float(arr.q_channel * np.sum(th - arr.theta0)),
+            "q_leak": q_leak, "li0": float(li[0]), "li1": float(li[-1]),
+            "theta": th, "g": g, "i_col": i_col, "i_expected": g.T @ arr.v_read,
+            "soc0": float(res["v(xb.soc)"][0]), "soc1": float(res["v(xb.soc)"][-1])}
+
+
+def deck_text() -> str:
+    return build(4, 4).chip.deck()
+
+
+def main(argv=None) -> int:
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "synapse_array.cir")
+    with open(out, "w", encoding="ascii", newline="\n") as fh:
+        fh.write(deck_text())
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
