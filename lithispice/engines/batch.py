@@ -23,8 +23,14 @@ import tempfile
 import time
 from typing import Iterable, Optional, Sequence
 
-from ..errors import (ConvergenceError, NetlistSyntaxError, NgspiceNotFoundError,
-                      SimulationError, SimulationTimeout)
+from ..errors import (
+    ConvergenceError,
+    NetlistSyntaxError,
+    NgspiceNotFoundError,
+    SimulationError,
+    SimulationTimeout,
+)
+from ..validate import check_number
 from .raw import read_raw
 from .result import Plot, Result
 
@@ -475,8 +481,7 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
     t0 = time.perf_counter()
     text = prepare_deck(deck, stats)
     exe = find_ngspice(ngspice)
-    if timeout is None or timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
     rundir = tempfile.mkdtemp(prefix="lithispice-", dir=workdir)
     try:
         deck_path = os.path.join(rundir, "deck.cir")

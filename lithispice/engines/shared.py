@@ -36,9 +36,21 @@ import time
 from typing import Optional
 
 from ..errors import NgspiceNotFoundError, SimulationError, SimulationTimeout
-from .batch import (INSTALL_HINT, SPICEINIT, _FAILED_RUN_PATTERNS, _caller_cwd, _matches,
-                    _read_text, check_saved_vectors, classify_failure, deck_warnings,
-                    log_tail, parse_stats, prepare_deck)
+from ..validate import check_number
+from .batch import (
+    _FAILED_RUN_PATTERNS,
+    INSTALL_HINT,
+    SPICEINIT,
+    _caller_cwd,
+    _matches,
+    _read_text,
+    check_saved_vectors,
+    classify_failure,
+    deck_warnings,
+    log_tail,
+    parse_stats,
+    prepare_deck,
+)
 from .result import Plot, Result
 
 __all__ = ["run_deck_shared"]
@@ -327,8 +339,7 @@ def run_deck_shared(deck: str, timeout: float = 60.0, *, startup_timeout: float 
     """
     t0 = time.perf_counter()
     text = prepare_deck(deck, stats=False)
-    if timeout is None or timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
     title = text.splitlines()[0].strip()
     rundir = tempfile.mkdtemp(prefix="lithispice-shared-", dir=workdir)
     proc: Optional[subprocess.Popen] = None
