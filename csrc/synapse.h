@@ -36,7 +36,9 @@
  * Integration (piecewise-constant drive): classical RK4 on (th_c, th_r) with the algebraic
  * current solved at each stage by a safeguarded Newton iteration in s = asinh(I/(2 i0A_c)).
  * Substeps are chosen so that no substep moves th_c by more than LSS_DTH_MAX (the problem is
- * not stiff: pulse widths are far below the electrochemical time constant). Both films change
+ * not stiff: pulse widths are far below the electrochemical time constant). A quiet segment
+ * (th moves < LSS_DTH_QUIET, e.g. a floating gate) takes one Euler step with its start
+ * current instead (difference from RK4 below the rounding of th). Both films change
  * by the same weighted sum of stage currents, so q_c th_c + q_r th_r is conserved to rounding.
  * Energies: E_gate = int V_G I_G dt, E_oc = int V_oc I dt (the electrochemical energy stored
  * in the moved Li, returned by the reverse update); dissipated = E_gate - E_oc.
@@ -50,6 +52,7 @@ enum { LSS_G_LOG = 0, LSS_G_LINEAR = 1 };
 enum { LSS_RES_INTERNAL = 0, LSS_RES_EXTERNAL = 1 };
 enum { LSS_DRIVE_V = 0, LSS_DRIVE_I = 1 };   /* segment driven by V_G (V) or I_G (A) */
 #define LSS_DTH_MAX 2e-3
+#define LSS_DTH_QUIET 1e-10  /* segments moving th by less: one Euler step (synapse.c) */
 #define LS_ERR_SOLVE_S -4
 
 /* accumulators */

@@ -128,7 +128,7 @@ def test_shorted_gate_relaxes_and_floating_gate_keeps_the_state():
 
 # --- kernel vs ngspice ----------------------------------------------------------------------
 
-def _spice_train(s, amp, n, ton, toff):
+def _spice_train(s, amp, n, ton, toff, c_wire=1e-18):
     # symmetric ramps: the charge of each trapezoid equals amp * ton exactly
     per, tr = ton + toff, ton * 1e-2
     pts = [(0.0, 0.0)]
@@ -138,27 +138,32 @@ def _spice_train(s, amp, n, ton, toff):
                 (t0 + ton + tr / 2, 0.0)]
     pts.append((n * per, 0.0))
     chip = ls.Chip("synapse kernel vs ngspice")
-    chip.isource("gate", "0", "gn", pwl=pts)      # I_G into the gate
+    chip.isource("gate", "0", "gn", pwl=pts)      # I_G into the gate: an ideal current source
     chip.add("m", s, g="gn", s="0", d="0")
-    # 1 aF of driver wiring at the gate: gives Newton a conductance C/h when the current
-    # source steps (the B-sources alone present ~1e-12 S there); its charge (~2e-18 C) flows
-    # on into the channel within ~10 ns of each rest (R_ion C), so each period's Li is intact
-    chip.capacitor("wire", "gn", "0", 1e-18)
+    if c_wire:
+        # driver wiring at the gate: its charge (~4e-18 C for 1 aF) flows on into the channel
+        # within ~10 ns of each rest (R_ion C), so each period's Li is intact; it makes the
+        # ionic current implicit in Newton (the case that needs the surface regularisation)
+        chip.capacitor("wire", "gn", "0", c_wire)
     chip.options(reltol=1e-6, abstol=1e-20, method="gear")
     chip.tran(per / 20, n * per, tmax=ton / 20)
     res = chip.run(timeout=120)
+    assert res.time[-1] == pytest.approx(n * per, rel=1e-9)    # ran to the end
     ends = (np.arange(n) + 1) * per
     return s.conductance(np.interp(ends, res.time, res["v(xm.thc)"]))
 
 
-# ECRAM-WO3 is not in this test: its deck stops with "timestep too small" at the gate node
-# on the first current edge (open issue, see the report of issue 4).
-@pytest.mark.parametrize("name", [LISTA])
-def test_kernel_and_ngspice_agree_on_100_pulses(name):
+# Both presets, driven by an ideal current source into the gate. ECRAM-WO3 (0.32 nA into
+# ~1e10 ohm) stopped with "timestep too small" at the first current edge while the
+# Butler-Volmer interfaces were exported as I = 2 i0 A sinh(eta/vt2) (issue 4 review); the
+# export now writes eta = vt2 asinh(I/(2 i0 A)) on the branch current. ECRAM with 0.1..10 aF
+# at the gate still fails (S-shaped V_G(I) from its overdriven surfaces: synapse_spice.py).
+@pytest.mark.parametrize("name, c_wire", [(LISTA, 1e-18), (LISTA, None), (ECRAM, None)])
+def test_kernel_and_ngspice_agree_on_100_pulses(name, c_wire):
     s = Synapse.preset(name)
     n = 100
     amp = 3 * s.potentiation_sign * s.pulse_amplitude
-    g_sp = _spice_train(s, amp, n, s.t_on, s.t_off)
+    g_sp = _spice_train(s, amp, n, s.t_on, s.t_off, c_wire)
     segs = [("floating", 0, 0.5 * s.t_off)]
     for k in range(n):
         segs += [("current", amp, s.t_on), ("floating", 0, s.t_off if k < n - 1 else 0.5 * s.t_off)]
@@ -185,16 +190,16 @@ def array_run():
 def test_array_conserves_lithium(array_run):
     arr, res, a = array_run
     # every coulomb of Li that moved into (out of) a channel left (entered) the battery's
-    # Li-metal anode; the battery's self-discharge through its electronic leak also passes it
+    # Li-metal anode; so did any charge through the battery's own cell (what charged the 1 fF
+    # on its pos net, read from node voltages)
     assert abs(a["dq_channels"]) > 1e-14
     resid = a["dq_anode"] - a["dq_channels"] - a["q_leak"]
     print(f"Li balance: anode {a['dq_anode']:.6e} C, channels {a['dq_channels']:.6e} C, "
           f"pos leak {a['q_leak']:.3e} C, residual {resid:.3e} C")
-    # KNOWN LIMIT: the battery's pos-side leak (~4.5e-16 A through Rpos) is below ngspice's
-    # abstol (1e-15 A, needed for the battery's own branches) and is not resolved: the balance
-    # closes to 1e-6 of the channel charge plus at most that unresolved leak charge
-    assert abs(resid) <= 1e-6 * abs(a["dq_channels"]) + abs(a["q_leak"])
-    assert abs(a["q_leak"]) < 1e-4 * abs(a["dq_channels"])
+    # the battery's pos net has no DC leak (only 1 fF, charge from node voltages): the
+    # balance closes without an allowance for unresolved currents
+    assert abs(resid) <= 1e-6 * abs(a["dq_channels"])
+    assert abs(a["q_leak"]) < 1e-3 * abs(a["dq_channels"])
     # the inventory drops by exactly that charge
     assert a["li0"] - a["li1"] == pytest.approx(a["dq_anode"], rel=1e-12)
     # LISTA potentiation delithiates the channels: the Li goes back into the anode, whose
@@ -234,6 +239,18 @@ def test_array_kernel_matches_single_device():
     assert out["q_ion"][1] == pytest.approx(0.5 * out["q_ion"][0], rel=1e-6)
 
 
+def test_floating_rest_follows_the_leak_exactly():
+    # A floating gate moves theta_c only through the electrolyte's electronic leak; the
+    # kernel's quiet-segment path (one step instead of RK4 + Newton) must be exact there.
+    # (Its speed is measured in benchmarks/bench_synapse.py, not asserted here.)
+    s = Synapse.preset(ECRAM)
+    # and the quiet path is exact where it applies: the leak-only drift over 1 s
+    st = s.state(0.05, 0.8)
+    fl = s.simulate([("floating", 0, 1.0)], state=st)
+    voc = s.open_circuit_voltage(0.05, 0.8)
+    assert fl.theta_c[-1] - 0.05 == pytest.approx(-voc / s.r_leak / s.coefficients()["qc"], rel=1e-6)
+
+
 @pytest.mark.parametrize("field, value", [("t_ch", 0.0), ("sigma_a", -1.0), ("x_b", 0.95),
                                           ("channel", "Au"), ("reservoir", "Cu"),
                                           ("theta_c0", 1.5), ("n_states", 0), ("sigma_e", np.nan)])
@@ -257,3 +274,23 @@ def test_bad_run_inputs_raise_parameter_error():
     with pytest.raises(ParameterError) as err:
         synapse_array.build(0, 3)
     assert err.value.name == "n"
+
+
+def test_sampled_gate_voltage_api_matches_segments():
+    """s.simulate(t, v_gate=..., v_ds=...) (the issue's API) drives the same kernel as the
+    segment form: each interval at the mean of its end values; x and i_ds follow from theta_c, g."""
+    s = Synapse.preset(LISTA)
+    t = np.linspace(0.0, 1e-2, 11)
+    vg = np.full_like(t, s.open_circuit_voltage() - 0.5)
+    tr = s.simulate(t, v_gate=vg, v_ds=0.01)
+    ref = s.simulate([("voltage", v, 1e-3) for v in vg[1:]])
+    assert tr.t.size == t.size and tr.t[0] == 0.0
+    np.testing.assert_allclose(tr.g[1:], ref.g, rtol=1e-12)
+    assert tr.g[0] == pytest.approx(s.conductance(s.theta_c0))
+    np.testing.assert_allclose(tr.i_ds, tr.g * 0.01)
+    x0, x1 = tr.x_range
+    np.testing.assert_allclose(tr.x, x0 + (x1 - x0) * tr.theta_c)
+    assert abs(tr.g[-1] - tr.g[0]) > 0.01 * tr.g[0]   # the overdrive moved the state
+    with pytest.raises(ParameterError) as err:
+        s.simulate(t, v_gate=vg[:-1])
+    assert err.value.name == "v_gate"

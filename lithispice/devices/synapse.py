@@ -95,6 +95,19 @@ class SynapseTrace:
     e_gate: np.ndarray
     e_oc: np.ndarray
     final_state: np.ndarray
+    x_range: tuple = (0.0, 1.0)
+    v_ds: float = 0.0
+
+    @property
+    def x(self) -> np.ndarray:
+        """Channel Li stoichiometry x = x0 + (x1 - x0) theta_c (1)."""
+        x0, x1 = self.x_range
+        return x0 + (x1 - x0) * self.theta_c
+
+    @property
+    def i_ds(self) -> np.ndarray:
+        """Read current g * v_ds, A (v_ds: the read bias given to simulate, V)."""
+        return self.g * self.v_ds
 
     @property
     def e_diss(self) -> np.ndarray:
@@ -360,7 +373,45 @@ class Synapse:
         return st
 
     # --- kernel runs --------------------------------------------------------------------
-    def simulate(self, segments, temperature: float = 298.15, state=None) -> SynapseTrace:
+    def simulate(self, t, v_gate=None, *, i_gate=None, v_ds: float = 0.01,
+                 temperature: float = 298.15, state=None) -> SynapseTrace:
+        """Simulate the synapse in the compiled kernel. Two ways to drive the gate:
+
+        * sampled: ``s.simulate(t, v_gate=vg)`` or ``s.simulate(t, i_gate=ig)`` with times ``t``
+          (s, increasing) and the gate voltage (V, gate minus channel) or gate current (A) at
+          those times; each interval is driven at the mean of its end values (piecewise
+          constant). One output row per sample; the first row is the initial state.
+        * segments: ``s.simulate([(drive, value, duration), ...])`` with drive "voltage" (V),
+          "current" (A), "floating" or "shorted"; one output row per segment end.
+
+        ``v_ds`` (V) is the read bias: ``tr.i_ds = tr.g * v_ds``. The trace has ``t``, ``g``
+        (S), ``i_gate`` (A), ``x`` (channel stoichiometry), ``theta_c``, energies and charges.
+        """
+        v_ds = _check("v_ds", v_ds, -10, 10, unit="V")
+        if v_gate is None and i_gate is None:
+            return self._simulate_segments(t, temperature, state, v_ds)
+        if v_gate is not None and i_gate is not None:
+            raise ParameterError("i_gate", "given with v_gate", "either v_gate or i_gate")
+        drive, a = ("voltage", v_gate) if v_gate is not None else ("current", i_gate)
+        tt = np.asarray(t, dtype=np.float64)
+        a = np.asarray(a, dtype=np.float64)
+        if tt.ndim != 1 or tt.size < 2 or not np.all(np.isfinite(tt)) or np.any(np.diff(tt) <= 0):
+            raise ParameterError("t", "shape %s" % (tt.shape,), "at least 2 strictly increasing finite times, s")
+        if a.shape != tt.shape or not np.all(np.isfinite(a)):
+            name = "v_gate" if drive == "voltage" else "i_gate"
+            raise ParameterError(name, "shape %s" % (a.shape,), f"finite values, one per time ({tt.size},)")
+        segs = [(drive, 0.5 * (a[k] + a[k + 1]), tt[k + 1] - tt[k]) for k in range(tt.size - 1)]
+        tr = self._simulate_segments(segs, temperature, state, v_ds)
+        st = self._st(state)
+        first = dict(t=tt[0], theta_c=st[0], theta_r=st[1], g=self.conductance(st[0], temperature),
+                     v_gate=tr.v_gate[0] if drive == "current" else a[0],
+                     i_gate=a[0] if drive == "current" else tr.i_gate[0],
+                     i_ion=tr.i_ion[0], q_gate=0.0, q_ion=0.0, e_gate=0.0, e_oc=0.0)
+        cols = {k: np.r_[first[k], getattr(tr, k)[:]] for k in first}
+        cols["t"] = tt.copy()
+        return SynapseTrace(final_state=tr.final_state, x_range=tr.x_range, v_ds=v_ds, **cols)
+
+    def _simulate_segments(self, segments, temperature, state, v_ds) -> SynapseTrace:
         """Piecewise-constant gate drive: ``segments`` = sequence of (drive, value, duration)
         with drive "voltage" (V_G = value, V), "current" (I_G = value, A), "floating"
         (I_G = 0) or "shorted" (V_G = 0); duration s. One output row per segment end."""
@@ -385,7 +436,8 @@ class Synapse:
         rows, final = synapse_run(self._packed, _temperature(temperature), self._st(state),
                                   np.array(modes, dtype=np.intc), np.array(vals), np.array(durs))
         cols = dict(zip(SYNAPSE_OUT_CHANNELS, np.ascontiguousarray(rows.T)))
-        return SynapseTrace(final_state=final, **cols)
+        x_range = tuple(electrode_ocv(self.channel)[1:3])
+        return SynapseTrace(final_state=final, x_range=x_range, v_ds=v_ds, **cols)
 
     def pulse_train(self, n_pulses: int, amplitude: float | None = None, *,
                     drive: str | None = None, t_on: float | None = None,
