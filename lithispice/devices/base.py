@@ -33,3 +33,22 @@ def lookup_preset(presets: dict, name: str, overrides: dict):
         raise ParameterError("name", name, f"one of {list(presets)}")
     dev = presets[name]
     return dev.replace(**overrides) if overrides else dev
+
+
+def hashed_subckt(device, prefix: str, make_body, placeholder: str) -> tuple[str, str]:
+    """(subckt name, text) of ``device``, computed once and cached on the (frozen) instance.
+
+    The name is ``<prefix>_<readable stem>_<8 hex of the text's sha1>``: it changes exactly when
+    the SPICE text changes, so decks that embed a subckt stay valid across kernel-only changes.
+    ``make_body(device)`` returns the text with ``placeholder`` where the name goes.
+    """
+    import hashlib
+    import re
+    cached = device.__dict__.get("_spice_cache")
+    if cached is None:
+        body = make_body(device)
+        stem = re.sub(r"[^A-Za-z0-9]+", "_", device.name).strip("_")[:28] or prefix
+        name = f"{prefix}_{stem}_{hashlib.sha1(body.encode()).hexdigest()[:8]}"
+        cached = (name, body.replace(placeholder, name))
+        object.__setattr__(device, "_spice_cache", cached)
+    return cached

@@ -23,16 +23,14 @@ Conventions
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..constants import F
 from ..errors import ParameterError
-from .base import lookup_preset
+from .base import hashed_subckt, lookup_preset
 from ..validate import check_number as _check
 
 #: End-of-run reasons reported by the kernel (None = ran to the end of its time).
@@ -559,15 +557,8 @@ class Microbattery:
         """(subckt name, text), computed once. The name is a readable stem plus a hash of the
         subcircuit text itself, so it changes exactly when the SPICE model changes (not with
         kernel-only settings such as tol or cycle_life) and decks that embed it stay valid."""
-        cached = self.__dict__.get("_spice_cache")
-        if cached is None:
-            from .microbattery_spice import NAME_PLACEHOLDER, microbattery_subckt
-            body = microbattery_subckt(self)
-            stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name).strip("_")[:28] or "cell"
-            name = f"lsb_{stem}_{hashlib.sha1(body.encode()).hexdigest()[:8]}"
-            cached = (name, body.replace(NAME_PLACEHOLDER, name))
-            object.__setattr__(self, "_spice_cache", cached)
-        return cached
+        from .microbattery_spice import NAME_PLACEHOLDER, microbattery_subckt
+        return hashed_subckt(self, "lsb", microbattery_subckt, NAME_PLACEHOLDER)
 
     @property
     def subckt_name(self) -> str:

@@ -25,15 +25,14 @@ Conventions
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..constants import F, R
 from ..errors import ParameterError
+from .base import hashed_subckt
 from ..validate import check_number as _check
 
 CHANNELS = ("LiCoO2", "WO3")
@@ -512,15 +511,9 @@ class Synapse:
         return tuple(p)
 
     def _spice(self):
-        cached = self.__dict__.get("_spice_cache")
-        if cached is None:
-            from .synapse_spice import NAME_PLACEHOLDER, synapse_subckt
-            body = synapse_subckt(self)
-            stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name).strip("_")[:28] or "syn"
-            name = f"lss_{stem}_{hashlib.sha1(body.encode()).hexdigest()[:8]}"
-            cached = (name, body.replace(NAME_PLACEHOLDER, name))
-            object.__setattr__(self, "_spice_cache", cached)
-        return cached
+        """(subckt name, text), computed once (see base.hashed_subckt)."""
+        from .synapse_spice import NAME_PLACEHOLDER, synapse_subckt
+        return hashed_subckt(self, "lss", synapse_subckt, NAME_PLACEHOLDER)
 
     @property
     def subckt_name(self) -> str:
