@@ -58,20 +58,13 @@ def _ocv_lines(b) -> list[str]:
     kind, x0, x1, u0, xt, ut, dt, ttab = _ocv_spec(b.cathode)
     lin = f"{fmt(x0)}+{fmt(x1 - x0)}*v(ths)"
     if kind == "ramadass_licoo2":
-        from ..materials.electrodes import (RAMADASS2004_LICOO2_DEN, RAMADASS2004_LICOO2_DOMAIN,
-                                            RAMADASS2004_LICOO2_NUM)
-        lo, hi = RAMADASS2004_LICOO2_DOMAIN
-
-        def horner(c):
-            expr = fmt(c[-1])
-            for a in reversed(c[:-1]):
-                expr = f"({fmt(a)}+v(y2)*{expr})"
-            return expr
+        from .electrochem_spice import RAMADASS_DOMAIN, ramadass_licoo2_expr
+        lo, hi = RAMADASS_DOMAIN
         return [
             "* cathode OCV: Ramadass et al. 2004 rational fit in x^2, x clamped to its pole-free domain",
             f"Bx xs 0 V=min(max({lin},{fmt(lo)}),{fmt(hi)})",
             "By y2 0 V=v(xs)*v(xs)",
-            f"Bu pos cx V={horner(RAMADASS2004_LICOO2_NUM)}/{horner(RAMADASS2004_LICOO2_DEN)}",
+            f"Bu pos cx V={ramadass_licoo2_expr('y2')}",
         ]
     if kind == "table":
         tab_u = ",".join(f"{fmt(a)},{fmt(u)}" for a, u in zip(xt, ut))

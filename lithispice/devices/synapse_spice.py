@@ -69,18 +69,11 @@ def _ocv_expr(material: str, node: str, out: str, tag: str) -> list:
     kind, x0, x1, u0, xt, ut = electrode_ocv(material)
     lin = f"{fmt(x0)}+{fmt(x1 - x0)}*v({node})"
     if kind == "ramadass_licoo2":
-        from ..materials.electrodes import (RAMADASS2004_LICOO2_DEN, RAMADASS2004_LICOO2_DOMAIN,
-                                            RAMADASS2004_LICOO2_NUM)
-        lo, hi = RAMADASS2004_LICOO2_DOMAIN
-
-        def horner(c):
-            e = fmt(c[-1])
-            for a in reversed(c[:-1]):
-                e = f"({fmt(a)}+v(y{tag})*{e})"
-            return e
+        from .electrochem_spice import RAMADASS_DOMAIN, ramadass_licoo2_expr
+        lo, hi = RAMADASS_DOMAIN
         return [f"Bx{tag} x{tag} 0 V=min(max({lin},{fmt(lo)}),{fmt(hi)})",
                 f"By{tag} y{tag} 0 V=v(x{tag})*v(x{tag})",
-                f"Bu{tag} {out} 0 V={horner(RAMADASS2004_LICOO2_NUM)}/{horner(RAMADASS2004_LICOO2_DEN)}"]
+                f"Bu{tag} {out} 0 V={ramadass_licoo2_expr('y' + tag)}"]
     if kind == "table":
         tab = ",".join(f"{fmt(a)},{fmt(u)}" for a, u in zip(xt, ut))
         return [f"Bu{tag} {out} 0 V=pwl(min(max({lin},{fmt(xt[0])}),{fmt(xt[-1])}),{tab})"]
