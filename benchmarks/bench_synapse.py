@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from lithispice.devices.synapse import Synapse, electrode_ocv, program_array
+from lithispice.errors import SimulationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "netlists"))
 
@@ -89,7 +90,13 @@ def main(argv):
     for n in (4, 8, 16):
         arr = sa.build(n, n, levels=3)
         t = time.perf_counter()
-        arr.chip.run(timeout=1800)
+        try:
+            arr.chip.run(timeout=1800)
+        except SimulationError as exc:   # report and go on: a failed size is a result too
+            last = exc.log_tail.strip().splitlines()[-2:] if exc.log_tail else []
+            print(f"synapse_array {n}x{n}: ngspice FAILED after {time.perf_counter() - t:.1f} s "
+                  f"({type(exc).__name__}: {' | '.join(last)})")
+            continue
         dt = time.perf_counter() - t
         grow = "" if prev is None else f" ({dt / prev:.1f}x the previous size)"
         print(f"synapse_array {n}x{n} ({n * n} cells, {arr.t_stop * 1e3:.1f} ms simulated) "
