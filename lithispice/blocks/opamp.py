@@ -66,6 +66,20 @@ def _windup(target_hi: str, target_lo: str, gc: float, soft: float) -> str:
             f"-{softplus(f'({target_lo})-v(g)', soft)})")
 
 
+def _check_amplifier(a) -> None:
+    """Range checks of the fields every amplifier block shares (OpAmp, InstrumentationAmp)."""
+    check("gbw", a.gbw, 0.0, 1e12, lo_open=True, unit="Hz")
+    check("slew_rate", a.slew_rate, 0.0, 1e12, lo_open=True, unit="V/s")
+    check("rin", a.rin, 0.0, 1e18, lo_open=True, unit="ohm")
+    check("rcm", a.rcm, 0.0, 1e18, lo_open=True, unit="ohm")
+    check("ibias", a.ibias, -1e-3, 1e-3, unit="A")
+    check("vos", a.vos, -1.0, 1.0, unit="V")
+    check("iq", a.iq, 0.0, 1.0, unit="A")
+    check("rout", a.rout, 0.0, 1e9, lo_open=True, unit="ohm")
+    check("headroom", a.headroom, 0.0, 10.0, unit="V")
+    check("soft", a.soft, 1e-6, 1.0, unit="V")
+
+
 @dataclass(frozen=True)
 class OpAmp:
     """Behavioral op-amp (see module docstring). Units: V, A, ohm, Hz, V/s.
@@ -97,16 +111,7 @@ class OpAmp:
 
     def __post_init__(self):
         check("gain", self.gain, 1.0, 1e9, unit="V/V")
-        check("gbw", self.gbw, 0.0, 1e12, lo_open=True, unit="Hz")
-        check("slew_rate", self.slew_rate, 0.0, 1e12, lo_open=True, unit="V/s")
-        check("rin", self.rin, 0.0, 1e18, lo_open=True, unit="ohm")
-        check("rcm", self.rcm, 0.0, 1e18, lo_open=True, unit="ohm")
-        check("ibias", self.ibias, -1e-3, 1e-3, unit="A")
-        check("vos", self.vos, -1.0, 1.0, unit="V")
-        check("iq", self.iq, 0.0, 1.0, unit="A")
-        check("rout", self.rout, 0.0, 1e9, lo_open=True, unit="ohm")
-        check("headroom", self.headroom, 0.0, 10.0, unit="V")
-        check("soft", self.soft, 1e-6, 1.0, unit="V")
+        _check_amplifier(self)
         if self.gbw / self.gain > 1e11:
             raise ParameterError("gbw", self.gbw, "<= 1e11 * gain Hz (pole frequency gbw/gain)")
 
@@ -220,16 +225,7 @@ class InstrumentationAmp:
     def __post_init__(self):
         check("gain", self.gain, 1.0, 1e5, unit="V/V")
         check("open_loop_gain", self.open_loop_gain, 1.0, 1e9, unit="V/V")
-        check("gbw", self.gbw, 0.0, 1e12, lo_open=True, unit="Hz")
-        check("slew_rate", self.slew_rate, 0.0, 1e12, lo_open=True, unit="V/s")
-        check("rin", self.rin, 0.0, 1e18, lo_open=True, unit="ohm")
-        check("rcm", self.rcm, 0.0, 1e18, lo_open=True, unit="ohm")
-        check("ibias", self.ibias, -1e-3, 1e-3, unit="A")
-        check("vos", self.vos, -1.0, 1.0, unit="V")
-        check("iq", self.iq, 0.0, 1.0, unit="A")
-        check("rout", self.rout, 0.0, 1e9, lo_open=True, unit="ohm")
-        check("headroom", self.headroom, 0.0, 10.0, unit="V")
-        check("soft", self.soft, 1e-6, 1.0, unit="V")
+        _check_amplifier(self)
 
     def replace(self, **changes) -> "InstrumentationAmp":
         return dataclasses.replace(self, **changes)
