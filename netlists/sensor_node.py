@@ -46,10 +46,9 @@ import numpy as np
 
 import lithispice as ls
 from lithispice.blocks import ADC, LDO, Heater, OpAmp
-from lithispice.blocks._common import check, comment, unique_name
-from lithispice.constants import C_PER_MAH
+from lithispice.blocks._common import check
 from lithispice.devices.gas_sensor import GasSensor
-from lithispice.spice.names import fmt
+from lithispice.devices.microbattery import Microbattery
 
 #: Default gas profile: (time s, CO2 partial pressure bar); steps take 1 s. Steps fall in the
 #: heater-off part of the duty cycle so that each one is seen at the start of a window.
@@ -57,89 +56,9 @@ DEFAULT_GAS_STEPS = ((0.0, 400e-6), (750.0, 1000e-6), (1650.0, 2500e-6), (2550.0
                      (3150.0, 5000e-6))
 
 
-@dataclass(frozen=True)
-class PlaceholderBattery:
-    """PLACEHOLDER for the LiPON | LiCoO2 | Li microbattery of issue 3 (pins p n), used
-    only when ``lithispice.devices.microbattery`` cannot be imported.
-
-    Thevenin model: v(p,n) = OCV(soc) - R_s i; d soc/dt = -i / Q. OCV(soc) is the LiCoO2 OCV
-    of lithispice.materials (Ramadass 2004 fit) at lithiation theta = 1 - soc over the usable
-    range (soc >= 0.05 only: the fit's end-of-discharge cliff is left out); Li metal anode at
-    0 V. Capacity from the LiCoO2 film: 69.2 uAh cm-2 um-1 (137 mAh/g, 5.05 g/cm3; review
-    Table 2) x ``area_cm2`` x ``cathode_um``. R_s = LiPON film 1.5 um (2.3e-6 S/cm at 25 C) +
-    an ASSUMED 50 ohm cm2 of interface resistance. No temperature, diffusion or fade: that is
-    what the real device model adds.
-    """
-    name: str = "placeholder_LiPON_LiCoO2_Li"
-    area_cm2: float = 25.0
-    cathode_um: float = 1.0
-    lipon_um: float = 1.5
-    asr_interface_ohm_cm2: float = 50.0
-
-    def __post_init__(self):
-        check("area_cm2", self.area_cm2, 0.0, 1e4, lo_open=True, unit="cm2")
-        check("cathode_um", self.cathode_um, 0.0, 1e3, lo_open=True, unit="um")
-        check("lipon_um", self.lipon_um, 0.0, 1e3, lo_open=True, unit="um")
-        check("asr_interface_ohm_cm2", self.asr_interface_ohm_cm2, 0.0, 1e6, unit="ohm cm2")
-
-    @property
-    def capacity(self) -> float:
-        """Usable charge, C."""
-        from lithispice.materials import electrode
-        uah = electrode("LiCoO2").areal_capacity_uAh_per_cm2_per_um * self.area_cm2 * self.cathode_um
-        return uah * 1e-3 * C_PER_MAH
-
-    @property
-    def r_series(self) -> float:
-        """Series resistance, ohm."""
-        from lithispice.materials import electrolyte
-        sigma = electrolyte("LiPON").sigma(298.15)            # S/m
-        r_film = self.lipon_um * 1e-6 / (sigma * self.area_cm2 * 1e-4)
-        return r_film + self.asr_interface_ohm_cm2 / self.area_cm2
-
-    def ocv(self, soc):
-        """Open-circuit voltage (V) at state of charge ``soc`` (clipped to [0.05, 1])."""
-        from lithispice.materials import electrode
-        s = np.clip(np.asarray(soc, dtype=float), 0.05, 1.0)
-        return electrode("LiCoO2").open_circuit_voltage(1.0 - s)
-
-    pins = ("p", "n")
-    dc_paths = (("p", "n"),)
-    instance_params = ("soc0",)
-
-    @property
-    def subckt_name(self) -> str:
-        return unique_name("placeholder_bat", "LiCoO2", (self.area_cm2, self.cathode_um,
-                                                         self.lipon_um, self.asr_interface_ohm_cm2))
-
-    def subckt(self) -> str:
-        soc = np.linspace(0.05, 1.0, 39)
-        table = ",".join(f"{fmt(s)},{fmt(v)}" for s, v in zip(soc, self.ocv(soc)))
-        rs, q = self.r_series, self.capacity
-        lines = [
-            f"* {comment(self.name)}: PLACEHOLDER Thevenin battery (swap for the issue-3 "
-            "microbattery model)",
-            f"* Q = {q:.4g} C, R_s = {rs:.4g} ohm, OCV: LiCoO2 (Ramadass 2004) vs Li",
-            f".subckt {self.subckt_name} p n params: soc0=0.95",
-            "Csoc soc 0 1",
-            "Rsoc soc 0 1e15",
-            f"Bsoc 0 soc I=-v(pi,p)/{fmt(rs)}/{fmt(q)}",
-            f"Bocv pi n V=pwl(v(soc),{table})",
-            f"Rs pi p {fmt(rs)}",
-            ".ic v(soc)={soc0}",
-            f".ends {self.subckt_name}",
-        ]
-        return "\n".join(lines) + "\n"
-
-
 def default_battery():
     """The node's battery: the issue-3 microbattery preset "LiPON-LiCoO2-Li" with a 25 cm2
-    footprint (its 1 um cathode, 1.5 um LiPON and 3 um Li kept), or, if that module is not
-    importable, :class:`PlaceholderBattery` of the same cathode volume."""
-    try:
-        from lithispice.devices.microbattery import Microbattery
-    except ImportError:
-        return PlaceholderBattery(area_cm2=25.0, cathode_um=1.0)
+    footprint (its 1 um cathode, 1.5 um LiPON and 3 um Li kept)."""
     return Microbattery.preset("LiPON-LiCoO2-Li").replace(name="node_battery", area=25e-4)
 
 
@@ -279,7 +198,7 @@ def build_sensor_node(*, sensor: GasSensor | None = None, battery=None,
     chip = ls.Chip("lithispice CO2 sensor node")
     bparams = {"soc0": 0.95}
     bparams.update(battery_params or {})
-    pos, neg = battery.pins[:2]            # ("p", "n") or the microbattery's ("pos", "neg")
+    pos, neg = battery.pins[:2]            # any two-terminal battery; the microbattery's ("pos", "neg")
     chip.add("bat", battery, params=bparams, nets={pos: "bat", neg: "0"})
     chip.vsource("meter", "bat", "vbat", dc=0.0)
     chip.vsource("mid", "vmid", "0", dc=v_mid)
