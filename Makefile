@@ -49,6 +49,8 @@ models: setup
 netlists: setup
 	$(PY) netlists/crossbar.py
 	$(PY) netlists/sensor_node.py
+	$(PY) netlists/battery_cycling.py
+	$(PY) netlists/synapse_array.py
 
 clean:
 	rm -rf build lithispice/*.so lithispice/_kernels.c *.egg-info demo_out

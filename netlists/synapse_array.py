@@ -2,7 +2,8 @@
 LiPON | LiCoO2 | Li microbattery anode (issue 4; DESIGN 3, last paragraph).
 
 Wiring (the electrochemical-element view makes the shared reservoir plain wiring):
-  * battery ``Microbattery.preset("LiPON-LiCoO2-Li").with_reservoir_pin()``: neg on net ``bneg``
+  * battery ``Microbattery.preset("LiPON-LiCoO2-Li", area=battery_area).with_reservoir_pin()``
+    (an on-chip cell, (100 um)^2 by default): neg on net ``bneg``
     held at -v_hold by ``Vneg`` (so the array's lines sit near 0 V while every channel sits
     near its open-circuit potential above the Li anode), ion on net ``bion``, pos on net
     ``bpos`` with only ``Cpos`` (1 fF of wiring) to ground: its DC level is set through the
@@ -101,11 +102,17 @@ def _pwl(events, t_stop, v0=0.0):
 def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
           levels: int = 6, v_write: float = 0.5, t_on: float = 2e-3, t_off: float = 0.5e-3,
           v_read=None, t_read_len: float = 50e-6, qli0: float | None = None,
-          c_pos: float = 1e-15, c_node: float = 1e-15, seed: int = 1) -> SynapseArray:
+          c_pos: float = 1e-15, c_node: float = 1e-15, battery_area: float = 1e-8,
+          seed: int = 1) -> SynapseArray:
     """Build the array chip. ``weights`` (n, m) in [0, 1] (default: a seeded random pattern)
     are written as pulse counts 0..levels-1 of v_write (V, line voltage above rest) pulses
     t_on long, t_off apart (s). ``synapse`` default: the LISTA preset with the external
-    reservoir; ``battery`` default: the LiPON-LiCoO2-Li preset with its ion pin. ``qli0``:
+    reservoir; ``battery`` default: the LiPON-LiCoO2-Li preset with its ion pin, scaled to an
+    on-chip cell of ``battery_area`` (m2; default (100 um)^2, ~25 uC of cathode capacity, 1e7
+    full writes of a 200 nm channel). A 1 cm2 laboratory cell runs at 3 x 3 .. 8 x 8 but stops
+    at 16 x 16 ("timestep too small"): its anode conductance (~0.04 S) sits on the ``ion`` net
+    shared with synapses drawing aA at -v_hold, and the rounding of that net's KCL
+    (~G |V| eps ~ 1e-17 A) reaches the synapses' Newton tolerance. ``qli0``:
     the battery's Li inventory (C; None = the preset's). ``v_read`` (n,) V."""
     from lithispice.devices.microbattery import Microbattery
     from lithispice.devices.synapse import Synapse
@@ -120,7 +127,8 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     check_number("t_on", t_on, 0, 1, lo_open=True, unit="s")
     check_number("t_off", t_off, 4 * T_RISE, 1, unit="s")
     syn = (synapse or Synapse.preset("LISTA-LiCoO2")).replace(reservoir="external")
-    bat = (battery or Microbattery.preset("LiPON-LiCoO2-Li")).with_reservoir_pin()
+    check_number("battery_area", battery_area, 1e-12, 1e-3, unit="m2")
+    bat = (battery or Microbattery.preset("LiPON-LiCoO2-Li", area=battery_area)).with_reservoir_pin()
     rng = np.random.default_rng(seed)
     w = rng.uniform(0, 1, (n, m)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n, m) or not np.all((w >= 0) & (w <= 1)):

@@ -174,16 +174,18 @@ def test_kernel_and_ngspice_agree_on_100_pulses(name, c_wire):
 
 # --- the array chip in ngspice ----------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def array_run():
+@pytest.fixture(scope="module", params=[(3, 6), (16, 3)], ids=["3x3", "16x16"])
+def array_run(request):
+    # 3 x 3 with 6 levels, and the full 16 x 16 of the benchmark (256 cells on one
+    # battery ion net: the size that used to stop ngspice) with 3 levels to keep it short.
     # qli0: a small remaining Li inventory so that double precision resolves the fC moved.
-    # sigma_e = 0: the battery's own electronic leak (2.7e-10 A, ~20x the programming charge
-    # over the run; tested in test_microbattery) would otherwise dominate the balance and its
-    # post-processed integral limits the check to ~1e-5 of the channel charge.
+    # sigma_e = 0: the battery's own electronic leak (tested in test_microbattery) would
+    # otherwise enter the balance through a post-processed integral good to ~1e-5.
     from lithispice.devices.microbattery import Microbattery
-    bat = Microbattery.preset("LiPON-LiCoO2-Li", sigma_e=0.0)
-    arr = synapse_array.build(3, 3, qli0=1e-10, seed=4, battery=bat)
-    res = arr.chip.run(timeout=300)
+    n, levels = request.param
+    bat = Microbattery.preset("LiPON-LiCoO2-Li", sigma_e=0.0, area=1e-8)
+    arr = synapse_array.build(n, n, qli0=1e-10, seed=4, battery=bat, levels=levels)
+    res = arr.chip.run(timeout=900)
     return arr, res, synapse_array.analyse(arr, res)
 
 

@@ -10,12 +10,13 @@ from ..spice.names import fmt
 RAMADASS_DOMAIN = RAMADASS2004_LICOO2_DOMAIN
 
 
-def ramadass_licoo2_expr(y2_node: str) -> str:
+def ramadass_licoo2_expr(y2: str) -> str:
     """U(x) in V of the Ramadass et al. 2004 LiCoO2 rational fit, as an ngspice expression of
-    ``v(y2_node)`` = x^2 (numerator and denominator in Horner form, as lse_ocv_eval)."""
+    ``y2`` = x^2 (an expression: ``v(y2)`` for a node, or a ``.func`` argument; numerator and
+    denominator in Horner form, as lse_ocv_eval)."""
     def horner(c):
         expr = fmt(c[-1])
         for a in reversed(c[:-1]):
-            expr = f"({fmt(a)}+v({y2_node})*{expr})"
+            expr = f"({fmt(a)}+{y2}*{expr})"
         return expr
     return f"{horner(RAMADASS2004_LICOO2_NUM)}/{horner(RAMADASS2004_LICOO2_DEN)}"

@@ -73,7 +73,7 @@ def _ocv_expr(material: str, node: str, out: str, tag: str) -> list:
         lo, hi = RAMADASS_DOMAIN
         return [f"Bx{tag} x{tag} 0 V=min(max({lin},{fmt(lo)}),{fmt(hi)})",
                 f"By{tag} y{tag} 0 V=v(x{tag})*v(x{tag})",
-                f"Bu{tag} {out} 0 V={ramadass_licoo2_expr('y' + tag)}"]
+                f"Bu{tag} {out} 0 V={ramadass_licoo2_expr(f'v(y{tag})')}"]
     if kind == "table":
         tab = ",".join(f"{fmt(a)},{fmt(u)}" for a, u in zip(xt, ut))
         return [f"Bu{tag} {out} 0 V=pwl(min(max({lin},{fmt(xt[0])}),{fmt(xt[-1])}),{tab})"]
