@@ -38,8 +38,13 @@
  * Substeps are chosen so that no substep moves th_c by more than LSS_DTH_MAX (the problem is
  * not stiff: pulse widths are far below the electrochemical time constant). A quiet segment
  * (th moves < LSS_DTH_QUIET, e.g. a floating gate) takes one Euler step with its start
- * current instead (difference from RK4 below the rounding of th). Both films change
- * by the same weighted sum of stage currents, so q_c th_c + q_r th_r is conserved to rounding.
+ * current instead (difference from RK4 below the rounding of th). A current-driven segment
+ * whose electronic leak moves th by < LSS_LEAK_PATH (programming pulses: R_leak ~1e18 ohm)
+ * follows the leak-free line th0 + I_G t/q and integrates I, V_G I_G and V_oc I along it by
+ * Simpson's rule (same order as RK4, one current solve per node; lss_segment_current), and
+ * current-drive solves take Newton directly in I from the last current (h' = 1 + g_leak f'
+ * ~ 1). Both films change by the same weighted sum of currents, so q_c th_c + q_r th_r is
+ * conserved to rounding.
  * Energies: E_gate = int V_G I_G dt, E_oc = int V_oc I dt (the electrochemical energy stored
  * in the moved Li, returned by the reverse update); dissipated = E_gate - E_oc.
  */
@@ -53,6 +58,8 @@ enum { LSS_RES_INTERNAL = 0, LSS_RES_EXTERNAL = 1 };
 enum { LSS_DRIVE_V = 0, LSS_DRIVE_I = 1 };   /* segment driven by V_G (V) or I_G (A) */
 #define LSS_DTH_MAX 2e-3
 #define LSS_DTH_QUIET 1e-10  /* segments moving th by less: one Euler step (synapse.c) */
+#define LSS_LEAK_PATH 1e-6   /* current drive whose leak moves th by less: Simpson on the
+                                leak-free path (synapse.c, lss_segment_current) */
 #define LS_ERR_SOLVE_S -4
 
 /* accumulators */
