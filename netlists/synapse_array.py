@@ -43,7 +43,13 @@ T_RISE = 1e-6        # s, edges of every driver waveform
 @dataclass(frozen=True)
 class AccessSwitch:
     """Cell access switch (behavioural): I = v(a,b) (g_on sel + g_off), sel = smooth AND of
-    the row select r and column select c (1 V logic, threshold 0.5 V, width 0.05 V). S."""
+    the row select r and column select c (1 V logic, threshold 0.5 V, width 0.02 V). S.
+
+    The width sets the half-select leak: with one select at 0 V, sel ~ 2 exp(-2 x 0.5/w); at
+    w = 0.05 V that was 1e-9 (g ~ 1e-12 S, a 1 ms time constant on a cell's 1 fF) and the
+    half-selected cells of a row or column drifted toward the pulsed lines: programmed G off
+    the kernel's target by 8 % (4 x 4) to 23 % (16 x 16). At 0.02 V it is ~1e-22, below g_off,
+    and the array lands within 0.6 % of the target at every size."""
     g_on: float = 1e-3
     g_off: float = 1e-15
     pins = ("a", "b", "r", "c")
@@ -56,7 +62,7 @@ class AccessSwitch:
 
     def subckt(self) -> str:
         from lithispice.spice.names import fmt
-        sel = "0.25*(1+tanh((v(r)-0.5)/0.05))*(1+tanh((v(c)-0.5)/0.05))"
+        sel = "0.25*(1+tanh((v(r)-0.5)/0.02))*(1+tanh((v(c)-0.5)/0.02))"
         return (f"* lithispice synapse-array access switch (AND of row and column select)\n"
                 f".subckt {self.subckt_name} a b r c\n"
                 f"B1 a b I=v(a,b)*({fmt(self.g_on)}*{sel}+{fmt(self.g_off)})\n"

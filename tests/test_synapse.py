@@ -215,7 +215,9 @@ def test_array_programs_the_pattern_and_reads_g_dot_v(array_run):
     # open-loop write: conductances follow the ordering of the pulse counts
     order = np.argsort(arr.pulses.ravel(), kind="stable")
     assert np.all(np.diff(a["g"].ravel()[order][np.diff(np.r_[-1, arr.pulses.ravel()[order]]) > 0]) > 0)
-    assert np.allclose(a["g"], arr.g_target, rtol=0.25)
+    # open-loop write lands on the kernel's pulse response (no half-select disturb: deselected
+    # cells float on g_off = 1e-15 S switches)
+    assert np.allclose(a["g"], arr.g_target, rtol=0.02)
     # VMM: column currents = G^T v within 1 %
     assert np.all(np.abs(a["i_col"] / a["i_expected"] - 1) < 0.01)
 
