@@ -111,7 +111,9 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
           c_pos: float = 1e-15, c_node: float = 1e-15, battery_area: float = 1e-8,
           seed: int = 1) -> SynapseArray:
     """Build the array chip. ``weights`` (n, m) in [0, 1] (default: a seeded random pattern)
-    are written as pulse counts 0..levels-1 of v_write (V, line voltage above rest) pulses
+    are written as pulse counts 0..levels-1 of v_write (V, line voltage above rest; > 0
+    delithiates the channels, returning Li to the anode: LISTA potentiation from the insulating
+    end; < 0 lithiates them from the anode: LISTA depression from the metallic end) pulses
     t_on long, t_off apart (s). ``synapse`` default: the LISTA preset with the external
     reservoir; ``battery`` default: the LiPON-LiCoO2-Li preset with its ion pin, scaled to an
     on-chip cell of ``battery_area`` (m2; default (100 um)^2, ~25 uC of cathode capacity, 1e7
@@ -129,7 +131,9 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     check_int("n", n, 1, 64)
     check_int("m", m, 1, 64)
     check_int("levels", levels, 2, 1000)
-    check_number("v_write", v_write, 0, 5, lo_open=True, unit="V")
+    check_number("v_write", v_write, -5, 5, unit="V")
+    if v_write == 0:
+        raise ParameterError("v_write", v_write, "a nonzero line voltage in [-5, 5] V")
     check_number("t_on", t_on, 0, 1, lo_open=True, unit="s")
     check_number("t_off", t_off, 4 * T_RISE, 1, unit="s")
     syn = (synapse or Synapse.preset("LISTA-LiCoO2")).replace(reservoir="external")
@@ -218,7 +222,11 @@ def analyse(arr: SynapseArray, res) -> dict:
     """Conservation and VMM figures of a run: dict with dq_anode, dq_channels, q_leak (C, all
     run start to run end),
     theta (N, M) final, g (N, M) S from the simulated states, i_col (M,) A read mid-read-window (theta and g taken there too),
-    i_expected (M,) = G^T v_read, soc0/soc1 of the battery."""
+    i_expected (M,) = G^T v_read, soc0/soc1 of the battery (its cathode's state: the channels
+    do not touch the cathode), q_avail0/q_avail1 the charge the battery can deliver at run
+    start/end, C: min(Li inventory, room in the cathode soc Q). The channels draw on the first:
+    with an anode-limited cell (small ``qli0``) every lithiating write lowers what the battery
+    can deliver by its charge; a Li-excess anode shows it only once the excess is used up."""
     syn = arr.synapse
     k = int(np.searchsorted(res.time, arr.t_read + 0.5 * (arr.t_stop - arr.t_read)))
     th = np.array([[res[f"v(xc{i}_{j}.thc)"][k] for j in range(arr.m)] for i in range(arr.n)])
@@ -234,6 +242,7 @@ def analyse(arr: SynapseArray, res) -> dict:
     if np.isfinite(r_in):
         q_leak += float(np.trapezoid((v_pos - res["v(bneg)"]) / r_in, t))
     li = res["v(xb.li)"]
+    q_cell = arr.battery.capacity_C
     # the balance compares both ends at the same instant (end of run): the read window still
     # moves a little Li (the read voltages shift the channels' potential)
     th_end = np.array([[res[f"v(xc{i}_{j}.thc)"][-1] for j in range(arr.m)] for i in range(arr.n)])
@@ -241,7 +250,9 @@ def analyse(arr: SynapseArray, res) -> dict:
             "dq_channels": float(arr.q_channel * np.sum(th_end - arr.theta0)),
             "q_leak": q_leak, "li0": float(li[0]), "li1": float(li[-1]),
             "theta": th, "g": g, "i_col": i_col, "i_expected": g.T @ arr.v_read,
-            "soc0": float(res["v(xb.soc)"][0]), "soc1": float(res["v(xb.soc)"][-1])}
+            "soc0": float(res["v(xb.soc)"][0]), "soc1": float(res["v(xb.soc)"][-1]),
+            "q_avail0": min(float(li[0]), float(res["v(xb.soc)"][0]) * q_cell),
+            "q_avail1": min(float(li[-1]), float(res["v(xb.soc)"][-1]) * q_cell)}
 
 
 def deck_text() -> str:

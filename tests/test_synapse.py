@@ -174,17 +174,25 @@ def test_kernel_and_ngspice_agree_on_100_pulses(name, c_wire):
 
 # --- the array chip in ngspice ----------------------------------------------------------------
 
-@pytest.fixture(scope="module", params=[(3, 6), (16, 3)], ids=["3x3", "16x16"])
+@pytest.fixture(scope="module", params=[(3, 6, 0.5), (3, 4, -0.5), (16, 3, 0.5)],
+                ids=["3x3-returns-Li", "3x3-draws-Li", "16x16-returns-Li"])
 def array_run(request):
-    # 3 x 3 with 6 levels, and the full 16 x 16 of the benchmark (256 cells on one
-    # battery ion net: the size that used to stop ngspice) with 3 levels to keep it short.
-    # qli0: a small remaining Li inventory so that double precision resolves the fC moved.
-    # sigma_e = 0: the battery's own electronic leak (tested in test_microbattery) would
-    # otherwise enter the balance through a post-processed integral good to ~1e-5.
+    # 3 x 3 with 6 levels both ways: LISTA potentiation from the insulating end (delithiates
+    # the channels: Li goes back to the anode) and depression from the metallic end (lithiates
+    # them: Li drawn from the anode); and the full 16 x 16 of the benchmark (256 cells
+    # on one battery ion net: the size that used to stop ngspice) with 3 levels.
+    # qli0: a small remaining Li inventory so that double precision resolves the fC moved (and
+    # the cell is anode-limited). sigma_e = 0: the battery's own electronic leak (tested in
+    # test_microbattery) would otherwise enter the balance through a post-processed integral
+    # good to ~1e-5.
     from lithispice.devices.microbattery import Microbattery
-    n, levels = request.param
+    n, levels, v_write = request.param
     bat = Microbattery.preset("LiPON-LiCoO2-Li", sigma_e=0.0, area=1e-8)
-    arr = synapse_array.build(n, n, qli0=1e-10, seed=4, battery=bat, levels=levels)
+    syn = Synapse.preset(LISTA)
+    if v_write < 0:
+        syn = syn.replace(theta_c0=0.5)          # x = 0.75: the metallic end
+    arr = synapse_array.build(n, n, qli0=1e-10, seed=4, battery=bat, levels=levels,
+                              synapse=syn, v_write=v_write)
     res = arr.chip.run(timeout=900)
     return arr, res, synapse_array.analyse(arr, res)
 
@@ -204,17 +212,22 @@ def test_array_conserves_lithium(array_run):
     assert abs(a["q_leak"]) < 1e-3 * abs(a["dq_channels"])
     # the inventory drops by exactly that charge
     assert a["li0"] - a["li1"] == pytest.approx(a["dq_anode"], rel=1e-12)
-    # LISTA potentiation delithiates the channels: the Li goes back into the anode, whose
-    # inventory rises by the channel charge (a depressing write would draw it down)
+    # potentiation delithiates the channels: the Li goes back into the anode, whose inventory
+    # rises by the channel charge; depression draws it down
     assert np.sign(a["li0"] - a["li1"]) == np.sign(a["dq_channels"])
+    assert np.sign(a["dq_channels"]) == -np.sign(arr.v_write)
     assert a["soc1"] == pytest.approx(a["soc0"], abs=1e-9)   # the cathode is not involved
+    # the cell is anode-limited (qli0 = 1e-10 C << the cathode's ~25 uC): what it can deliver
+    # changes by exactly the Li the channels took (or gave back)
+    assert a["q_avail0"] - a["q_avail1"] == pytest.approx(a["dq_channels"], rel=1e-6)
 
 
 def test_array_programs_the_pattern_and_reads_g_dot_v(array_run):
     arr, res, a = array_run
     # open-loop write: conductances follow the ordering of the pulse counts
     order = np.argsort(arr.pulses.ravel(), kind="stable")
-    assert np.all(np.diff(a["g"].ravel()[order][np.diff(np.r_[-1, arr.pulses.ravel()[order]]) > 0]) > 0)
+    g_by_count = a["g"].ravel()[order][np.diff(np.r_[-1, arr.pulses.ravel()[order]]) > 0]
+    assert np.all(np.diff(g_by_count) * np.sign(arr.v_write) > 0)   # depression: G falls
     # open-loop write lands on the kernel's pulse response (no half-select disturb: deselected
     # cells float on g_off = 1e-15 S switches)
     assert np.allclose(a["g"], arr.g_target, rtol=0.02)
