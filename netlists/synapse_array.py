@@ -121,7 +121,12 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     at 16 x 16 ("timestep too small"): its anode conductance (~0.04 S) sits on the ``ion`` net
     shared with synapses drawing aA at -v_hold, and the rounding of that net's KCL
     (~G |V| eps ~ 1e-17 A) reaches the synapses' Newton tolerance. ``qli0``:
-    the battery's Li inventory (C; None = the preset's). ``v_read`` (n,) V."""
+    the battery's Li inventory (C; None = the preset's). ``v_read`` (n,) V. ``c_node`` F: the
+    wiring capacitance of each cell's S and D contacts. It is physics the kernel's pulse
+    response leaves out: after each pulse the floating channel keeps exchanging charge with it
+    until its interface is at rest, so the open-loop write overshoots the kernel's target by
+    ~0.6 % (LISTA) to ~4 % (ECRAM, faster kinetics) at 1 fF, 0.05 % at 0.01 fF. Only 1 fF
+    (the default) and 0.01 fF were validated; 0.1 fF stopped ngspice on ECRAM 3 x 3."""
     from lithispice.devices.microbattery import Microbattery
     from lithispice.devices.synapse import Synapse
     from lithispice.errors import ParameterError
