@@ -21,6 +21,14 @@
  * a constant-current load:
  *   q_c dth_c/dt = I,  q_r dth_r/dt = -I,   q = F c_max A L (C per unit lithiation)
  *   th_s = th + I / (F g_s)   (lse_film_surface)
+ * LIMIT: the steady profile needs pulses longer than L^2/D (0.4 s for 20 nm at 1e-15 m2/s).
+ * For shorter pulses it OVERSTATES the surface excursion: ECRAM-WO3's 0.108 nA x 1 us pulse
+ * (2700 A/m2 on 200 nm x 200 nm) puts its reservoir surface at th_s ~ -17 (clamped by the
+ * OCV law), where a semi-infinite film's sqrt(t) transient gives ~2 % of c_max. Charge, hence
+ * G, is unaffected under current drive; V_G during the pulse carries ~2.3 V of this artefact
+ * (5.0 V vs V_oc 0.71 V) and with it about half of ECRAM's reported dissipated write energy.
+ * The cure is the battery's multi-volume film (electrochem.h part 4 with N > 1 and a stiff
+ * integrator), not done for the synapse.
  * External reservoir (res_kind = LSS_RES_EXTERNAL): the far ionic node is a pin wired to a
  * microbattery anode's ionic node; the kernel then treats the reservoir as ideal Li metal
  * (U = 0, no overpotential, unlimited inventory: the battery model carries those) and g is

@@ -40,23 +40,9 @@ _FADE_CRITERION = 0.8          # end of life: 80 % of the initial capacity (the 
 
 
 def _ocv_spec(material_name: str):
-    """Kernel OCV description of an intercalation material of lithispice.materials:
-    (kind, x0, x1, u_const, x table, U table, dU/dT table, table temperature)."""
-    from ..materials import electrodes as el
-    mat = el.electrode(material_name)
-    if isinstance(mat, el.LithiumMetal):
-        raise ParameterError("cathode", material_name, "an intercalation material, not Li metal")
-    x0, x1 = (float(v) for v in mat.x_range)
-    if mat.ocv is el.lico2_ocv_ramadass2004:
-        return ("ramadass_licoo2", x0, x1, 0.0, (), (), (), 298.15)
-    if mat.ocv is el.lnmo_ocv_mao2020:
-        return ("table", x0, x1, 0.0, tuple(el.MAO2020_LNMO_X), tuple(el.MAO2020_LNMO_U_V),
-                tuple(el.MAO2020_LNMO_DUDT_V_PER_K), float(el.MAO2020_LNMO_T_REF_K))
-    if mat.ocv is None:
-        return ("const", x0, x1, float(mat.U_nominal_V), (), (), (), 298.15)
-    raise ParameterError("cathode", material_name,
-                         "a material whose OCV law the kernel knows (Ramadass LiCoO2, Mao LNMO "
-                         "table, or a flat plateau)")
+    """Kernel OCV description of a cathode material (devices/ocv.py)."""
+    from .ocv import ocv_spec
+    return ocv_spec(material_name, "cathode")
 
 
 # ------------------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..constants import F, R
 from ..errors import ParameterError
 from .base import hashed_subckt
 from ..validate import check_number as _check
@@ -40,15 +39,6 @@ RESERVOIRS = ("Si", "LiCoO2", "external")
 LAWS = {"log": 0, "linear": 1}
 DRIVES = {"voltage": 0, "current": 1}
 RESTS = ("floating", "shorted")
-
-#: Li_xWO3 open-circuit potential vs Li/Li+ (V), ASSUMED lattice-gas (Nernst) form
-#: U = 2.75 - 1.2 (x - 0.25) + (RT/F) ln((0.5 - x)/x): ~3.1 V at x = 0.01, 2.36 V at x = 0.49,
-#: the span the materials entry quotes (~3.2 -> ~2.3 V over x = 0..0.5). Tabulated so that the
-#: kernel (LSE_OCV_TABLE) and SPICE (pwl) interpolate the same points.
-WO3_OCV_X = tuple(float(v) for v in np.r_[0.005, np.linspace(0.02, 0.48, 24), 0.495])
-WO3_OCV_U = tuple(float(2.75 - 1.2 * (x - 0.25) + R * 298.15 / F * math.log((0.5 - x) / x))
-                  for x in WO3_OCV_X)
-
 
 def _ocv_block(kind: str, x0, x1, u_const=0.0, xt=(), ut=(), t_ref=298.15) -> np.ndarray:
     """One OCV block of the packed parameter vector (see _kernels_synapse.pxi)."""
@@ -63,15 +53,10 @@ def _ocv_block(kind: str, x0, x1, u_const=0.0, xt=(), ut=(), t_ref=298.15) -> np
 
 
 def electrode_ocv(material: str):
-    """(kind, x0, x1, u_const, x table, U table) of a channel/reservoir material."""
-    from ..materials import electrode
-    mat = electrode(material)
-    x0, x1 = (float(v) for v in mat.x_range)
-    if material == "LiCoO2":
-        return ("ramadass_licoo2", x0, x1, 0.0, (), ())
-    if material == "WO3":
-        return ("table", x0, x1, 0.0, WO3_OCV_X, WO3_OCV_U)
-    return ("const", x0, x1, float(mat.U_nominal_V), (), ())   # Si: flat plateau (ASSUMED there)
+    """(kind, x0, x1, u_const, x table, U table) of a channel/reservoir material (devices/ocv.py;
+    the synapse kernel's tables carry no dU/dT)."""
+    from .ocv import ocv_spec
+    return ocv_spec(material, "channel")[:6]
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ PRESETS: dict[str, Synapse] = {
         source=(f"{TANG2018} (Li_xWO3 channel, LiPON, up to 1000 symmetric states, pulses down to "
                 f"5 ns); {_LIPON_SRC}; WO3 and LiCoO2 entries of lithispice.materials."),
         notes=("ASSUMED: 10 nm WO3 channel, conductivity linear in x from 0.1 S/cm (x = 0.01) to "
-               "1 S/cm (x = 0.11); Li_xWO3 OCV of lattice-gas form (synapse.WO3_OCV_*); LiCoO2 "
+               "1 S/cm (x = 0.11); Li_xWO3 OCV of lattice-gas form (materials.electrodes.wo3_ocv_lattice_gas); LiCoO2 "
                "reservoir 50 nm; 100 nm LiPON; i0 1 A/m2; programming by 0.108 nA x 1 us current "
                "pulses. With 100 nm LiPON at 200 nm the ionic resistance (~1e10 ohm) makes 5-ns "
                "pulses need ~100 V: Tang et al.'s 5 ns needs a thinner/faster electrolyte. The "

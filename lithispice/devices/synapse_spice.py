@@ -34,14 +34,42 @@ Nodes (``v(x<inst>.<node>)`` from outside)::
   External reservoir: Bc keeps the current form (I = i2c sinh(...), +-60 clamp) because the
   voltage form stopped the array chip (voltage-driven gates on the battery's ion node, whose
   anode is itself a sinh current source) at a write edge with "trouble with node bion".
-* KNOWN LIMIT (ECRAM-WO3 preset): its programming current drives the film surfaces far past
-  the OCV range (v(ths) - v(thc) = I/(F g_s) ~ 18 and thrs ~ -50 at 3x the preset pulse),
-  so U(surface) runs through the whole steep LiCoO2 curve within a few pA and then sits on
-  the table clamp: V_G(I) is S-shaped. With an ideal current source into a bare gate the
-  current is given and ngspice converges; with 0.1..10 aF at the gate the current becomes
-  implicit and Newton cycles on the S ("timestep too small"); >= 0.1 fF converges again.
-  Tiny capacitors on the surface nodes were tried and dropped: their fs time constants
-  trade this for LTE step collapse elsewhere (LISTA at 1 aF).
+* KNOWN LIMIT (ECRAM-WO3 preset): the export needs the ionic current to be GIVEN at the gate
+  (an ideal current source into a bare gate, or >= 0.1 fF there). Whenever the gate node
+  makes the current implicit -- 0.1..10 aF from the gate to ground with the preset's current
+  pulses, a voltage source on the gate (even 1 V overdrive), or one through 1 kohm..1 Gohm
+  with 4 V overdrive (1 V passes) -- ngspice stops at the first pulse edge with "timestep
+  too small" (ngspice 39; reltol 1e-3, abstol 1e-16, itl4 = 200, method trap, chgtol and
+  tmax down to 3e-10 s do not cure it; tmax 1e-10 s happens to pass some cases). Measured:
+  - V_G(I) is NOT S-shaped: the kernel's f(I) (and this transcription) is strictly
+    increasing, dV_G/dI >= 1.1e10 V/A (R_ion) everywhere; the Ramadass LiCoO2 fit is strictly
+    decreasing on its clamp domain [0.43, 1]. Its denominator has real roots at x = 0.4226
+    and 1.0043, just outside that domain, so dU/dx = -165 V at x = 0.43 and -379 V at 1.
+  - The preset's surface lever (rsr = 1.7e11, rsc = 5.6e10 lithiation per A) sweeps the
+    reservoir surface across the whole domain within -1.2 pA < I < +5.6 pA (0.108 nA pulses:
+    thrs ~ -17, -53 at 3x). V_G(I) is therefore a sigmoid: steep and convex up to each
+    clamp (8e12 V/A just below I = +5.62 pA, 2.5e13 just above -1.20 pA), then a kink to the
+    clamped tails (7e10..1e11 V/A right after it, falling to 1.1e10). Newton for I at
+    (nearly) fixed gate voltage 2-cycles across such a kink (e.g. 3.9 pA <-> 10.8 pA, or
+    -67 pA <-> +174 pA from rest), and ngspice retries a rejected step from the LAST
+    Newton iterate (dctran.c/niiter.c keep rhsOld), so cutting the step never leaves the
+    cycle. A 1-D emulation of BE + Newton on I + C/h (f(I) - v_prev) = I_src reproduces
+    the failure (0.1 aF, tmax 3e-10 s: stuck at t = 0.4975 us; ngspice: 0.4979 us) and
+    recovers when retries restart from the last converged point.
+  - Physically, thrs ~ -17 says the one-volume steady-profile surface (csrc/synapse.h, LIMIT)
+    is used far outside its validity (1 us << L^2/D); a multi-volume film would remove both
+    the excursion and the kink.
+  - Not cures: inlining the clamp and x^2 into one OCV expression (run: same failure);
+    Newton in s = asinh(I/2 i0 A) as the kernel does (emulated: still cycles, the kink
+    ratio is invariant under a change of variable); node scaling (not run: Newton is
+    affine invariant); a series resistor (would need >> 1e13 ohm to mask the kink). A cure
+    needs step limiting or a different equation near the clamps (e.g. a surface relaxation
+    capacitance, which the kernel does not have); tiny capacitors on the surface nodes were
+    tried earlier and traded this for LTE step collapse elsewhere (LISTA at 1 aF).
+  - With >= 0.1 fF the run converges but the gate capacitor stores C dV_G (~7 V swing) and
+    releases it only with tau = C dV_G/dI (up to ~1e-2 s near rest at 1 fF): per-period
+    conductances then differ from a kernel run with the source current (3 % at 0.1 fF, 23 %
+    at 1 fF over 100 pulses of 3x the preset), as they should.
 * Left out (also in the kernel): the electrolyte's geometric capacitance and double layers.
 """
 from __future__ import annotations

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from lithispice.constants import C_PER_MAH, F
+from lithispice.constants import C_PER_MAH, F, R
 from lithispice.errors import ParameterError
 from lithispice.materials.electrolytes import _lookup
 
@@ -404,6 +404,28 @@ LNMO = IntercalationMaterial(
     ocv=lnmo_ocv_mao2020,
 )
 
+# ---------------------------------------------------------------------------------------------
+# Li_xWO3 OCV: ASSUMED lattice-gas form
+# ---------------------------------------------------------------------------------------------
+
+#: x points of the tabulated Li_xWO3 OCV (the table ends clamp, as kernel and SPICE do).
+WO3_LATTICE_GAS_X = tuple(float(v) for v in np.r_[0.005, np.linspace(0.02, 0.48, 24), 0.495])
+#: U(x) vs Li/Li+ (V) at those points: ASSUMED lattice-gas (Nernst) form
+#: U = 2.75 - 1.2 (x - 0.25) + (RT/F) ln((0.5 - x)/x) at 298.15 K: ~3.1 V at x = 0.01,
+#: 2.36 V at x = 0.49, the span of the WO3 entry's notes (~3.2 -> ~2.3 V over x = 0..0.5).
+WO3_LATTICE_GAS_U_V = tuple(float(2.75 - 1.2 * (x - 0.25) + R * 298.15 / F * math.log((0.5 - x) / x))
+                            for x in WO3_LATTICE_GAS_X)
+
+
+def wo3_ocv_lattice_gas(x, T_K=None):
+    """Open-circuit potential of Li_xWO3 vs Li/Li+ (V): linear interpolation of
+    :data:`WO3_LATTICE_GAS_U_V`, x clamped to the table. ASSUMED form (no measured curve is
+    cited: see the WO3 entry's notes); tabulated so that the kernel (LSE_OCV_TABLE) and SPICE
+    (pwl) interpolate the same points. ``T_K`` is accepted and ignored (no dU/dT)."""
+    xa = np.clip(np.asarray(x, dtype=float), WO3_LATTICE_GAS_X[0], WO3_LATTICE_GAS_X[-1])
+    return _out(np.interp(xa, WO3_LATTICE_GAS_X, WO3_LATTICE_GAS_U_V))
+
+
 WO3 = IntercalationMaterial(
     name="WO3",
     formula="Li_xWO3",
@@ -429,13 +451,13 @@ WO3 = IntercalationMaterial(
         "the usable x range 0..0.5 is ASSUMED (electrochromic LixWO3 range; ECRAM uses only a small "
         "part of it and Tang et al. do not give x). D range/choice ASSUMED (electrochromic WO3 film "
         "literature spans ~1e-12..1e-9 cm2/s). U_nominal 2.7 V vs Li and window 2.0-3.5 V ASSUMED "
-        "(Li_xWO3 OCV falls from ~3.2 V to ~2.3 V over x = 0..0.5). No OCV curve: flat plateau "
-        "at U_nominal is a POOR approximation for this solid-solution electrode - the synapse model "
-        "should supply its own Nernst-like U(x). i0 ASSUMED. Tang et al.'s claims above checked against "
+        "(Li_xWO3 OCV falls from ~3.2 V to ~2.3 V over x = 0..0.5). OCV: wo3_ocv_lattice_gas, an "
+        "ASSUMED lattice-gas (Nernst) form through that span (no measured curve cited). i0 ASSUMED. Tang et al.'s claims above checked against "
         "the paper's abstract."
     ),
     assumed=("specific_capacity_mAh_per_g", "x_range", "D_m2_per_s", "D_range_m2_per_s",
-             "U_nominal_V", "voltage_window_V", "i0_A_per_m2"),
+             "U_nominal_V", "voltage_window_V", "i0_A_per_m2", "ocv"),
+    ocv=wo3_ocv_lattice_gas,
 )
 
 SI = IntercalationMaterial(
