@@ -246,6 +246,13 @@ def test_array_programs_the_pattern_and_reads_g_dot_v(array_run):
     assert np.all(np.abs(a["i_col"] / a["i_expected"] - 1) < 0.01)
 
 
+def test_array_script_runs_and_plots(tmp_path, capsys):
+    assert synapse_array.main(["--run", "2", "--out", str(tmp_path)]) == 0
+    png = tmp_path / "synapse_array.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "VMM vs G^T v max" in capsys.readouterr().out
+
+
 def test_reference_deck_is_generated():
     text = synapse_array.deck_text()
     assert text == synapse_array.deck_text()                    # deterministic
