@@ -39,6 +39,7 @@ test: setup
 
 demo: setup
 	$(PY) -m lithispice.demo --out demo_out
+	$(PY) netlists/synapse_array.py --run 8 --out demo_out
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
