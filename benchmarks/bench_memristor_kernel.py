@@ -95,16 +95,18 @@ def run(n_dev, n_steps):
     path = memristor_path(params, np.full(n_dev, 300.0), True)
 
     rep = max(3, min(100, 2_000_000 // (n_dev * n_steps)))   # more runs when a run is short
-    t_b, c_b, tr = best_of(lambda: ls.simulate_array(devs, t, v, temperature=300.0), rep)
-    t_s, c_s, ts = best_of(lambda: ls.simulate_array(devs, t, v, temperature=300.0, _path="scalar"),
-                           max(2, min(rep, 10)))
+    t_b, c_b, tr = best_of(lambda: ls.simulate_array(devs, t, v, temperature=300.0, threads=1), rep)
+    t_p, c_p, tp = best_of(lambda: ls.simulate_array(devs, t, v, temperature=300.0), rep)
+    assert np.array_equal(tp.state, tr.state), "threads changed the result"
+    t_s, c_s, ts = best_of(lambda: ls.simulate_array(devs, t, v, temperature=300.0, _path="scalar",
+                                                     threads=1), max(2, min(rep, 10)))
     t_n, c_n, (w_np, _) = best_of(lambda: numpy_simulate(devs, t, v, 300.0), 2)
     err_np = np.max(np.abs(w_np - tr.state))
     err_sc = np.max(np.abs(ts.state - tr.state))
     assert err_np < 1e-9, "numpy baseline and kernel disagree: the comparison would be meaningless"
     assert err_sc < 1e-12, "block and scalar kernels disagree"
     ds = n_dev * n_steps
-    return {"n": n_dev, "path": path, "block": (t_b, c_b), "scalar": (t_s, c_s),
+    return {"n": n_dev, "path": path, "block": (t_b, c_b), "scalar": (t_s, c_s), "par": (t_p, c_p),
             "numpy": (t_n, c_n), "rate": ds / t_b, "ds": ds, "err_np": err_np, "err_sc": err_sc}
 
 
@@ -128,11 +130,15 @@ def main():
     print(f"at {r['n']} devices x {n_steps} steps ({r['path']} path):")
     print(f"  C kernel (1 core) : {r['block'][0]:8.3f} s  {r['rate']:10.3e} device-steps/s"
           f"  (CPU {r['block'][1]:.3f} s)")
+    from lithispice.devices._threads import available_cores
+    print(f"  C kernel, threads : {r['par'][0]:8.3f} s  {r['ds'] / r['par'][0]:10.3e} device-steps/s"
+          f"  ({available_cores()} cores, default threads=None; "
+          f"{r['numpy'][0] / r['par'][0]:.1f}x numpy)")
     print(f"  C scalar kernel   : {r['scalar'][0]:8.3f} s  {r['ds'] / r['scalar'][0]:10.3e} device-steps/s"
           f"  (CPU {r['scalar'][1]:.3f} s)")
     print(f"  numpy vectorised  : {r['numpy'][0]:8.3f} s  {r['ds'] / r['numpy'][0]:10.3e} device-steps/s"
           f"  (CPU {r['numpy'][1]:.3f} s)")
-    print(f"  ratio C / numpy   : {r['numpy'][0] / r['block'][0]:8.1f} x     (max |w_C - w_numpy| = "
+    print(f"  ratio C / numpy   : {r['numpy'][0] / r['block'][0]:8.1f} x (1 core) (max |w_C - w_numpy| = "
           f"{r['err_np']:.1e}, max |w_block - w_scalar| = {r['err_sc']:.1e})")
     if len(sizes) > 1:
         print("  (at 1 and 100 devices numpy's per-step overhead, not its arithmetic, sets its time)")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lithispice.devices._threads import available_cores
 from lithispice.devices.synapse import Synapse, electrode_ocv, program_array
 from lithispice.errors import SimulationError
 
@@ -122,8 +123,12 @@ def main(argv):
     rng = np.random.default_rng(0)
     amp = np.where(rng.uniform(size=(n_dev, 100)) < 0.7, s.pulse_amplitude, -s.pulse_amplitude)
     t = time.perf_counter()
-    out = program_array(s, amp)
+    out = program_array(s, amp, threads=1)
     tk = time.perf_counter() - t
+    t = time.perf_counter()
+    out_p = program_array(s, amp)                 # threads=None: every available core
+    tp = time.perf_counter() - t
+    assert np.array_equal(out_p["g"], out["g"]), "threads changed the result"
     t = time.perf_counter()
     g_np = numpy_program(s, amp)
     tn = time.perf_counter() - t
@@ -132,10 +137,12 @@ def main(argv):
     ts = time.perf_counter() - t
     diff = np.max(np.abs(g_np / out["g"] - 1))
     diff_s = np.max(np.abs(g_ns / out["g"] - 1))
-    print(f"{n_dev} synapses x 100 pulses: kernel {tk:.3f} s ({tk / amp.size * 1e9:.0f} ns per "
+    print(f"{n_dev} synapses x 100 pulses: kernel, one thread {tk:.3f} s ({tk / amp.size * 1e9:.0f} ns per "
           f"pulse period)\n  numpy RK4            {tn:.3f} s: numpy/kernel {tn / tk:.1f}x "
           f"(max |G diff| {diff:.1e})\n  numpy same algorithm {ts:.3f} s: numpy/kernel "
-          f"{ts / tk:.1f}x (max |G diff| {diff_s:.1e})")
+          f"{ts / tk:.1f}x (max |G diff| {diff_s:.1e})\n  kernel on every core ({available_cores()}) "
+          f"{tp:.3f} s: {tk / tp:.2f}x one thread, {tn / tp:.1f}x / {ts / tp:.1f}x the numpy "
+          f"baselines (identical results)")
     import synapse_array as sa
     prev = None
     for n in (4, 8, 16):

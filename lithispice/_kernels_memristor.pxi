@@ -49,7 +49,7 @@ cdef bint _use_block(str path, bint shared) except -1:
 
 def memristor_simulate(const double[:, ::1] params, const double[::1] temperature,
                        const double[::1] t, const double[:, ::1] v, const double[::1] w0,
-                       str path="auto"):
+                       str path="auto", out=None, Py_ssize_t first=0):
     """Integrate N memristors. ``params`` (N, 16) rows in MEMRISTOR_FIELDS order, SI units;
     ``temperature`` (N,) in K; ``t`` (n_t,) in s; ``v`` (N, n_t) or (1, n_t) shared, in V;
     ``w0`` (N,). Returns (w, i): (N, n_t) state and (N, n_t) current in A.
@@ -58,7 +58,10 @@ def memristor_simulate(const double[:, ::1] params, const double[::1] temperatur
     ohmic) go through the vectorised block kernel (lsm_simulate_block), the others through
     the scalar reference kernel (lsm_simulate). ``path``: "auto" does so when this CPU runs
     a SIMD build of the block kernel (else all scalar), "block" always, "scalar" never.
-    The kernels agree to ~1e-15 (they differ only in exp()); see ``memristor_path``."""
+    The kernels agree to ~1e-15 (they differ only in exp()); see ``memristor_path``.
+    ``out``: optional (w, i) C-contiguous float64 (N, n_t) arrays to write into (e.g. row
+    blocks of a larger result, for device-parallel calls); ``first``: index of device 0 in
+    error messages."""
     cdef Py_ssize_t n_dev = params.shape[0], n_t = t.shape[0], d, j
     if params.shape[1] != N_MEMRISTOR_FIELDS:
         raise ValueError(f"params must have {N_MEMRISTOR_FIELDS} columns")
@@ -68,8 +71,12 @@ def memristor_simulate(const double[:, ::1] params, const double[::1] temperatur
         raise ValueError("v must be (N, n_t) or (1, n_t)")
     cdef bint shared = v.shape[0] == 1
     cdef bint use_block = _use_block(path, shared) and n_t > 0
-    cdef cnp.ndarray[cnp.float64_t, ndim=2] w_arr = np.empty((n_dev, n_t))
-    cdef cnp.ndarray[cnp.float64_t, ndim=2] i_arr = np.empty((n_dev, n_t))
+    if out is None:
+        out = (np.empty((n_dev, n_t)), np.empty((n_dev, n_t)))
+    cdef cnp.ndarray[cnp.float64_t, ndim=2] w_arr = out[0]
+    cdef cnp.ndarray[cnp.float64_t, ndim=2] i_arr = out[1]
+    if w_arr.shape[0] != n_dev or w_arr.shape[1] != n_t or i_arr.shape[0] != n_dev or i_arr.shape[1] != n_t:
+        raise ValueError("out arrays must be (N, n_t)")
     cdef double[:, ::1] w_out = w_arr
     cdef double[:, ::1] i_out = i_arr
     cdef int rc = 0, bad = 0
@@ -111,7 +118,7 @@ def memristor_simulate(const double[:, ::1] params, const double[::1] temperatur
                 if bad == 0:
                     bad = rc
     if bad != 0:
-        raise FloatingPointError(f"memristor kernel failed with code {bad} on device {d} "
+        raise FloatingPointError(f"memristor kernel failed with code {bad} on device {first + d} "
                                  "(non-finite input or non-increasing time)")
     return w_arr, i_arr
 

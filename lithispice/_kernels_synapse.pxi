@@ -151,12 +151,13 @@ def synapse_run(const double[::1] packed, double T, const double[::1] state,
 
 def synapse_train_array(const double[::1] packed, double T, const double[:, ::1] states,
                         const double[:, ::1] amp, int mode, double t_on, double t_off,
-                        int rest_mode, double rest_value):
+                        int rest_mode, double rest_value, Py_ssize_t first=0):
     """Pulse trains for N synapses of one parameter set: states (N, 2) initial (theta_c,
     theta_r); amp (N, n) pulse amplitudes (V or A by mode; 0 = no pulse in that slot).
     Returns (G (N, n) after each pulse period in S, E (N, n) gate energy of each period in J,
     acc (N, 4) totals q_gate, q_ion (C), e_gate, e_oc (J), final states (N, 2)).
-    The device loop runs without the GIL and touches no Python object."""
+    The device loop runs without the GIL and touches no Python object. ``first``: index of
+    device 0 in error messages (device-parallel calls)."""
     cdef lss_coeffs c
     _syn_coeffs(packed, T, &c)
     cdef Py_ssize_t N = states.shape[0], n = amp.shape[1], d
@@ -182,5 +183,5 @@ def synapse_train_array(const double[::1] packed, double T, const double[:, ::1]
                     bad_d = d
                     break
     if bad != 0:
-        raise FloatingPointError(f"synapse kernel failed with code {bad} on device {bad_d}")
+        raise FloatingPointError(f"synapse kernel failed with code {bad} on device {first + bad_d}")
     return g, e, acc, st

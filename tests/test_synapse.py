@@ -364,3 +364,4 @@ def test_ecram_gate_voltage_is_monotonic_with_a_kink_at_the_reservoir_clamp():
     left = (vg(0.999 * i_k) - vg(0.99 * i_k)) / (0.009 * i_k)
     right = (vg(1.01 * i_k) - vg(1.001 * i_k)) / (0.009 * i_k)
     assert left > 50 * right                           # the kink Newton cycles across
+

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
+from ._threads import run_ranges
 from .base import lookup_preset
 from ..validate import check_number as _check
 
@@ -243,13 +244,15 @@ class Memristor:
         return lookup_preset(PRESETS, name, overrides)
 
 
-def simulate_array(devices, t, v, temperature=298.15, w0=0.0, _single=False,
+def simulate_array(devices, t, v, temperature=298.15, w0=0.0, threads=None, _single=False,
                    _path="auto") -> MemristorTrace:
     """Simulate N memristors at once in the compiled kernel (no GIL, no Python per step).
 
     devices: sequence of Memristor; t: (n_t,) s; v: (n_t,) shared or (N, n_t) per device, V;
     temperature: K, scalar or (N,); w0: scalar or (N,). Returns a MemristorTrace with
     (N, n_t) arrays (or 1-D for a single device called through Memristor.simulate).
+    threads: device-parallel threads (None = every available core; results do not depend on
+    it; pass 1 inside process-pool workers that already use every core).
 
     With a shared v, devices with window_p = 1, law "log" and ohmic current run in the
     vectorised block kernel where the CPU has a SIMD build of it (results within ~1e-15 of
@@ -279,7 +282,13 @@ def simulate_array(devices, t, v, temperature=298.15, w0=0.0, _single=False,
     if not np.all((w0a >= 0) & (w0a <= 1)):
         raise ParameterError("w0", w0, "[0, 1]")
     params = np.stack([d._packed for d in devices])
-    w, i = memristor_simulate(params, temp, t, v2, w0a, path=_path)
+    w = np.empty((n, t.size))
+    i = np.empty((n, t.size))
+
+    def run(lo, hi):             # rows lo..hi-1 of C-contiguous outputs: contiguous blocks
+        memristor_simulate(params[lo:hi], temp[lo:hi], t, v2 if v2.shape[0] == 1 else v2[lo:hi],
+                           w0a[lo:hi], path=_path, out=(w[lo:hi], i[lo:hi]), first=lo)
+    run_ranges(run, n, 1 if _single else threads)
     if _single:
         return MemristorTrace(t=t, v=v2[0], i=i[0], state=w[0], temperature=float(temp[0]))
     return MemristorTrace(t=t, v=v, i=i, state=w, temperature=temp)

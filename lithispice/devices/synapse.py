@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
+from ._threads import run_ranges
 from .base import hashed_subckt
 from ..validate import check_number as _check
 
@@ -543,13 +544,15 @@ def _temperature(temperature) -> float:
 
 def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
                   t_on: float | None = None, t_off: float | None = None,
-                  rest: str | None = None, states=None, temperature: float = 298.15):
+                  rest: str | None = None, states=None, temperature: float = 298.15,
+                  threads=None):
     """Pulse programming of N synapses of one parameter set in the compiled kernel.
 
     ``amplitudes`` (N, n_pulses): pulse k of device d (A or V by ``drive``; 0 = no pulse in
     that slot, the gate rests). ``states`` (N, 2) initial (theta_c, theta_r), default the
     device's. Returns dict g (N, n) S after each pulse period, energy (N, n) J per period,
-    q_gate, q_ion (N,) C, e_gate, e_oc (N,) J, final_state (N, 2)."""
+    q_gate, q_ion (N,) C, e_gate, e_oc (N,) J, final_state (N, 2). ``threads``: device-parallel
+    threads (None = every available core; results do not depend on it)."""
     from .._kernels import synapse_train_array
     amp = np.ascontiguousarray(amplitudes, dtype=np.float64)
     if amp.ndim != 2 or not np.all(np.isfinite(amp)):
@@ -568,8 +571,13 @@ def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
         st = np.ascontiguousarray(states, dtype=np.float64)
         if st.shape != (amp.shape[0], 2) or not np.all(np.isfinite(st)):
             raise ParameterError("states", f"shape {st.shape}", f"({amp.shape[0]}, 2) finite")
-    g, e, acc, fin = synapse_train_array(device._packed, _temperature(temperature), st, amp,
-                                         DRIVES[drive], ton, toff, *_REST[rest])
+    T = _temperature(temperature)
+
+    def run(lo, hi):
+        return synapse_train_array(device._packed, T, st[lo:hi], amp[lo:hi], DRIVES[drive],
+                                   ton, toff, *_REST[rest], first=lo)
+    parts = run_ranges(run, amp.shape[0], threads)
+    g, e, acc, fin = (np.concatenate([p[k] for p in parts]) for k in range(4))
     return {"g": g, "energy": e, "q_gate": acc[:, 0], "q_ion": acc[:, 1], "e_gate": acc[:, 2],
             "e_oc": acc[:, 3], "final_state": fin}
 
