@@ -309,6 +309,11 @@ def test_bad_run_inputs_raise_parameter_error():
     with pytest.raises(ParameterError) as err:
         synapse_array.build(0, 3)
     assert err.value.name == "n"
+    for kw, name in ((dict(v_write=0.0), "v_write"), (dict(battery_area=1.0), "battery_area"),
+                     (dict(weights=np.full((3, 3), 2.0)), "weights")):
+        with pytest.raises(ParameterError) as err:
+            synapse_array.build(3, 3, **kw)
+        assert err.value.name == name
 
 
 def test_sampled_gate_voltage_api_matches_segments():
