@@ -27,8 +27,13 @@
  * OCV law), where a semi-infinite film's sqrt(t) transient gives ~2 % of c_max. Charge, hence
  * G, is unaffected under current drive; V_G during the pulse carries ~2.3 V of this artefact
  * (5.0 V vs V_oc 0.71 V) and with it about half of ECRAM's reported dissipated write energy.
- * The cure is the battery's multi-volume film (electrochem.h part 4 with N > 1 and a stiff
- * integrator), not done for the synapse.
+ * n_vol > 1 cures it: each film is electrochem.h part 4's finite-volume grid (graded finer
+ * at the electrolyte side), integrated by TR-BDF2 with local error control (lss_segment_fv;
+ * the stage surfaces are affine in I, so the current solve is the lumped one). ECRAM's pulse
+ * then costs V_G = 3.35 V (8 volumes, grading 10) -> 2.79 V (32 volumes), against a floor
+ * V_oc + I R_ion + BV = 2.69 V. The channel's layers conduct in parallel:
+ * G = sum_k (dz_k / t_ch) G(th_k). Slower (~25 us per ECRAM pulse period vs 0.5 us), so
+ * the presets keep n_vol = 1; use n_vol >= 8 for pulses shorter than L^2/D.
  * External reservoir (res_kind = LSS_RES_EXTERNAL): the far ionic node is a pin wired to a
  * microbattery anode's ionic node; the kernel then treats the reservoir as ideal Li metal
  * (U = 0, no overpotential, unlimited inventory: the battery model carries those) and g is
@@ -94,6 +99,11 @@ typedef struct {
     lse_ocv ocv_res;
     /* temperature dependence of D and i0 (both electrodes) */
     double ea_d, ea_i0, t_ref; /* eV, eV, K */
+    /* film discretisation: n_vol finite volumes per film (1: the lumped film above, RK4;
+     * > 1: csrc/electrochem.h part 4 grids, TR-BDF2 with local error control, lss_segment_fv),
+     * grading dz_0/dz_(n-1) (finer at the electrolyte side), tol on theta per step */
+    int n_vol;
+    double grading, tol;
 } lss_params;
 
 typedef struct {
@@ -106,9 +116,24 @@ typedef struct {
     double T;
     int law, ext;
     double x0c, dxc, x_a, x_b, g_a, g_b, ln_ba;   /* G end values in S */
+    int nv;                    /* finite volumes per film; the state is 2 nv values:
+                                  channel volumes 0..nv-1, then reservoir volumes */
+    double tol;
+    lse_film fc, fr;           /* the film grids when nv > 1 */
 } lss_coeffs;
 
 int lss_coeffs_at(const lss_params *p, double T, lss_coeffs *c);
+/* Number of state values (2 nv). */
+static inline int lss_nstate(const lss_coeffs *c) { return 2 * c->nv; }
+/* Mean lithiation of the channel (which = 0) or reservoir (1) film of state st. */
+double lss_mean(const lss_coeffs *c, const double *st, int which);
+/* G of a state: the film's layers conduct in parallel, G = sum_k (dz_k / t_ch) G(th_k). */
+double lss_conductance_st(const lss_coeffs *c, const double *st);
+/* Open-circuit gate voltage of a state (its outermost volumes), V. */
+double lss_voc_st(const lss_coeffs *c, const double *st);
+/* lss_solve for state st at rest of the films (surfaces th_(n-1) + I / (F g_s)). */
+int lss_solve_st(const lss_coeffs *c, const double *st, int mode, double value, double guess,
+                 double *i_ion, double *vg, double *ig);
 /* Channel conductance G(th_c), S. */
 double lss_conductance(const lss_coeffs *c, double thc);
 /* Open-circuit gate voltage U_r(th_r) - U_c(th_c), V. */
@@ -119,7 +144,7 @@ double lss_vg_of_i(const lss_coeffs *c, double thc, double thr, double cur_i, do
  * guess = a starting current (e.g. the last one). Writes V_G and I_G. LS_OK or LS_ERR_SOLVE_S. */
 int lss_solve(const lss_coeffs *c, double thc, double thr, int mode, double value, double guess,
               double *i_ion, double *vg, double *ig);
-/* Advance state st[2] = (th_c, th_r) by h seconds under a constant drive; accumulates acc
+/* Advance state st (lss_nstate values) by h seconds under a constant drive; accumulates acc
  * (LSS_NACC values). *I_last: warm start in, last current out. */
 int lss_segment(const lss_coeffs *c, double *st, int mode, double value, double h, double *acc,
                 double *i_last);

@@ -1,6 +1,7 @@
 # Three-terminal synapse kernel bindings (csrc/synapse.h); included by _kernels.pyx.
 # Parameters cross as one packed float64 vector (SYNAPSE_FIELDS, then two OCV blocks of
 # SYNAPSE_OCV_BLOCK values: kind, x0, x1, u_const, t_ref, n, x[64], u[64], dudt[64]).
+# A state is lss_nstate values: (theta_c, theta_r) for lumped films, else the two profiles.
 
 cdef extern from "synapse.h":
     ctypedef struct lse_electrolyte_s "lse_electrolyte":
@@ -23,10 +24,19 @@ cdef extern from "synapse.h":
         double res_area, res_thickness, c_max_res, d_res, i0_res
         lse_ocv_s ocv_res
         double ea_d, ea_i0, t_ref
+        int n_vol
+        double grading, tol
     ctypedef struct lss_coeffs:
         double vt2, i2c, i2r, r_ion, g_leak, qc, qr, rsc, rsr, T
         int law, ext
         double x0c, dxc, x_a, x_b, g_a, g_b, ln_ba
+        int nv
+        double tol
+        lse_film fc, fr
+    int lss_nstate(const lss_coeffs *c) nogil
+    double lss_conductance_st(const lss_coeffs *c, const double *st) nogil
+    double lss_mean(const lss_coeffs *c, const double *st, int which) nogil
+    double lss_voc_st(const lss_coeffs *c, const double *st) nogil
     enum: LSS_NOUT
     enum: LSS_NACC
     int lss_coeffs_at(const lss_params *p, double T, lss_coeffs *c) nogil
@@ -44,7 +54,8 @@ cdef extern from "synapse.h":
 SYNAPSE_FIELDS = ("w_ch", "l_ch", "t_ch", "c_max_ch", "d_ch", "i0_ch", "g_law", "x_a", "x_b",
                   "sigma_a", "sigma_b", "el_sigma_ref", "el_ea", "el_t_ref", "el_sigma_e",
                   "el_eps_r", "el_thickness", "res_kind", "res_area", "res_thickness",
-                  "c_max_res", "d_res", "i0_res", "ea_d", "ea_i0", "t_ref")
+                  "c_max_res", "d_res", "i0_res", "ea_d", "ea_i0", "t_ref", "n_vol", "grading",
+                  "tol")
 SYNAPSE_OCV_MAXPTS = 64
 SYNAPSE_OCV_BLOCK = 6 + 3 * 64
 SYNAPSE_PACKED_LEN = len(SYNAPSE_FIELDS) + 2 * SYNAPSE_OCV_BLOCK
@@ -71,8 +82,9 @@ cdef void _syn_unpack(const double[::1] r, lss_params *p) noexcept nogil:
     p.el.eps_r = r[15]; p.el.thickness = r[16]; p.el.area = r[0] * r[1]
     p.res_kind = <int>r[17]; p.res_area = r[18]; p.res_thickness = r[19]; p.c_max_res = r[20]
     p.d_res = r[21]; p.i0_res = r[22]; p.ea_d = r[23]; p.ea_i0 = r[24]; p.t_ref = r[25]
-    _syn_ocv(r, 26, &p.ocv_ch)
-    _syn_ocv(r, 26 + 198, &p.ocv_res)
+    p.n_vol = <int>r[26]; p.grading = r[27]; p.tol = r[28]
+    _syn_ocv(r, 29, &p.ocv_ch)
+    _syn_ocv(r, 29 + 198, &p.ocv_res)
 
 
 cdef int _syn_coeffs(const double[::1] packed, double T, lss_coeffs *c) except -1:
@@ -92,7 +104,46 @@ def synapse_coeffs(const double[::1] packed, double T):
     _syn_coeffs(packed, T, &c)
     return {"qc": c.qc, "qr": c.qr, "r_ion": c.r_ion, "g_leak": c.g_leak, "i2c": c.i2c,
             "i2r": c.i2r, "rsc": c.rsc, "rsr": c.rsr, "g_a": c.g_a, "g_b": c.g_b, "vt2": c.vt2,
-            "external": bool(c.ext)}
+            "external": bool(c.ext), "n_state": lss_nstate(&c)}
+
+
+def synapse_state_summary(const double[::1] packed, double T, const double[::1] state):
+    """(mean theta_c, mean theta_r, G S, V_oc V) of a state vector."""
+    cdef lss_coeffs c
+    _syn_coeffs(packed, T, &c)
+    if state.shape[0] != lss_nstate(&c):
+        raise ValueError(f"state must have {lss_nstate(&c)} values")
+    return (lss_mean(&c, &state[0], 0), lss_mean(&c, &state[0], 1),
+            lss_conductance_st(&c, &state[0]), lss_voc_st(&c, &state[0]))
+
+
+def synapse_films(const double[::1] packed, double T):
+    """RC ladders of the channel and reservoir films (electrochem.h part 4) at temperature T:
+    ((C, R, R_s) channel, (C, R, R_s) reservoir or None), C (n,) F, R (n-1,) ohm between
+    volumes k and k+1, R_s ohm from the outermost volume to the surface. Multi-volume films
+    only (n_vol > 1)."""
+    cdef lss_coeffs c
+    _syn_coeffs(packed, T, &c)
+    if c.nv < 2:
+        raise ValueError("the films are lumped (n_vol = 1): see synapse_coeffs")
+    out = []
+    cdef double rs = 0.0
+    cdef double[::1] cv
+    cdef double[::1] rv
+    for which in range(2):
+        if which == 1 and c.ext:
+            out.append(None)
+            continue
+        C = np.empty(c.nv)
+        R = np.empty(c.nv)
+        cv = C
+        rv = R
+        if which == 0:
+            lse_film_ladder(&c.fc, &cv[0], &rv[0], &rs)
+        else:
+            lse_film_ladder(&c.fr, &cv[0], &rv[0], &rs)
+        out.append((C, R[:c.nv - 1].copy(), rs))
+    return tuple(out)
 
 
 def synapse_conductance(const double[::1] packed, double T, const double[::1] theta_c):
@@ -134,8 +185,9 @@ def synapse_run(const double[::1] packed, double T, const double[::1] state,
     cdef lss_coeffs c
     _syn_coeffs(packed, T, &c)
     cdef Py_ssize_t n = modes.shape[0]
-    if values.shape[0] != n or durations.shape[0] != n or state.shape[0] != 2:
-        raise ValueError("modes, values, durations need one entry per segment; state 2 values")
+    if values.shape[0] != n or durations.shape[0] != n or state.shape[0] != lss_nstate(&c):
+        raise ValueError("modes, values, durations need one entry per segment; state "
+                         f"{lss_nstate(&c)} values")
     st = np.array(state, dtype=np.float64)
     out = np.empty((n, LSS_NOUT))
     cdef double[::1] s = st
@@ -161,8 +213,8 @@ def synapse_train_array(const double[::1] packed, double T, const double[:, ::1]
     cdef lss_coeffs c
     _syn_coeffs(packed, T, &c)
     cdef Py_ssize_t N = states.shape[0], n = amp.shape[1], d
-    if states.shape[1] != 2 or amp.shape[0] != N:
-        raise ValueError("states must be (N, 2) and amp (N, n_pulses)")
+    if states.shape[1] != lss_nstate(&c) or amp.shape[0] != N:
+        raise ValueError(f"states must be (N, {lss_nstate(&c)}) and amp (N, n_pulses)")
     st = np.array(states, dtype=np.float64)
     g = np.empty((N, n))
     e = np.empty((N, n))

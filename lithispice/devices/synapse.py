@@ -167,6 +167,13 @@ class Synapse:
                        above the open-circuit potential at the start of a train)
       t_on, t_off      pulse width and rest, s; rest "floating" or "shorted"
       n_states         pulses the preset's train spends to cross the conductance window
+    Film discretisation (both films; csrc/synapse.h)
+      n_volumes        1: lumped films with the steady-profile surface (fast; valid for pulses
+                       longer than L^2/D); > 1: finite-volume diffusion (electrochem.h part 4)
+                       integrated by TR-BDF2 with local error control: short pulses see the
+                       real surface transient. State vectors then hold both profiles.
+      film_grading     dz_0 / dz_(n-1) of the grid (>= 1: finer at the electrolyte side)
+      film_tol         local error tolerance on lithiation per step (n_volumes > 1)
     """
     name: str = "custom"
     channel: str = "LiCoO2"
@@ -203,6 +210,9 @@ class Synapse:
     t_off: float = 1e-3
     rest: str = "floating"
     n_states: int = 300
+    n_volumes: int = 1
+    film_grading: float = 1.0
+    film_tol: float = 1e-7
     source: str = ""
     notes: str = ""
     assumed: tuple = ()
@@ -256,6 +266,11 @@ class Synapse:
         if (isinstance(self.n_states, bool) or not isinstance(self.n_states, (int, np.integer))
                 or not 1 <= self.n_states <= 10**7):
             raise ParameterError("n_states", self.n_states, "an integer in [1, 1e7]")
+        if (isinstance(self.n_volumes, bool) or not isinstance(self.n_volumes, (int, np.integer))
+                or not 1 <= self.n_volumes <= 32):
+            raise ParameterError("n_volumes", self.n_volumes, "an integer in [1, 32]")
+        _check("film_grading", self.film_grading, 1, 1000)
+        _check("film_tol", self.film_tol, 0, 1e-2, lo_open=True)
         object.__setattr__(self, "_packed", self._pack())
 
     def replace(self, **changes) -> "Synapse":
@@ -316,7 +331,8 @@ class Synapse:
             el_eps_r=0.0, el_thickness=self.el_thickness, res_kind=1 if ext else 0,
             res_area=res_area, res_thickness=self.res_thickness,
             c_max_res=1.0 if ext else self.c_max_reservoir, d_res=self.D_res, i0_res=self.i0_res,
-            ea_d=self.ea_D, ea_i0=self.ea_i0, t_ref=self.t_ref)
+            ea_d=self.ea_D, ea_i0=self.ea_i0, t_ref=self.t_ref, n_vol=self.n_volumes,
+            grading=self.film_grading, tol=self.film_tol)
         head = np.array([vals[k] for k in SYNAPSE_FIELDS], dtype=np.float64)
         kc, x0, x1, u0, xt, ut = electrode_ocv(self.channel)
         blk_c = _ocv_block(kc, x0, x1, u0, xt, ut)
@@ -344,18 +360,30 @@ class Synapse:
         return synapse_voc(self._packed, _temperature(temperature), thc, thr)
 
     def state(self, theta_c=None, theta_r=None) -> np.ndarray:
-        """A state vector (theta_c, theta_r)."""
+        """A state vector at uniform lithiations: (theta_c, theta_r) for lumped films, else
+        the channel profile then the reservoir profile (n_volumes values each)."""
         thc = self.theta_c0 if theta_c is None else _check("theta_c", theta_c, 0, 1)
         thr = self.theta_r0 if theta_r is None else _check("theta_r", theta_r, 0, 1)
-        return np.array([thc, thr])
+        return np.repeat([thc, thr], self.n_volumes).astype(np.float64)
 
     def _st(self, state):
         if state is None:
             return self.state()
         st = np.asarray(state, dtype=np.float64)
-        if st.shape != (2,) or not np.all(np.isfinite(st)):
-            raise ParameterError("state", state, "a finite (theta_c, theta_r) pair")
+        n = 2 * self.n_volumes
+        if st.shape == (2,) and n > 2 and np.all(np.isfinite(st)):
+            return np.repeat(st, self.n_volumes)          # uniform profiles
+        if st.shape != (n,) or not np.all(np.isfinite(st)):
+            raise ParameterError("state", f"shape {st.shape}",
+                                 f"finite ({n},) (a final_state), or (theta_c, theta_r)")
         return st
+
+    def state_summary(self, state=None, temperature: float = 298.15) -> dict:
+        """theta_c, theta_r (mean lithiations), g (S) and v_oc (V) of a state vector."""
+        from .._kernels import synapse_state_summary
+        thc, thr, g, voc = synapse_state_summary(self._packed, _temperature(temperature),
+                                                 self._st(state))
+        return {"theta_c": thc, "theta_r": thr, "g": g, "v_oc": voc}
 
     # --- kernel runs --------------------------------------------------------------------
     def simulate(self, t, v_gate=None, *, i_gate=None, v_ds: float = 0.01,
@@ -387,8 +415,8 @@ class Synapse:
             raise ParameterError(name, "shape %s" % (a.shape,), f"finite values, one per time ({tt.size},)")
         segs = [(drive, 0.5 * (a[k] + a[k + 1]), tt[k + 1] - tt[k]) for k in range(tt.size - 1)]
         tr = self._simulate_segments(segs, temperature, state, v_ds)
-        st = self._st(state)
-        first = dict(t=tt[0], theta_c=st[0], theta_r=st[1], g=self.conductance(st[0], temperature),
+        sm = self.state_summary(state, temperature)
+        first = dict(t=tt[0], theta_c=sm["theta_c"], theta_r=sm["theta_r"], g=sm["g"],
                      v_gate=tr.v_gate[0] if drive == "current" else a[0],
                      i_gate=a[0] if drive == "current" else tr.i_gate[0],
                      i_ion=tr.i_ion[0], q_gate=0.0, q_ion=0.0, e_gate=0.0, e_oc=0.0)
@@ -454,7 +482,7 @@ class Synapse:
         g, e, acc, fin = synapse_train_array(
             self._packed, T, st[None, :].copy(), np.full((1, n), amp), DRIVES[drive], ton, toff,
             *(_REST[rest]))
-        return PulseResponse(g0=self.conductance(st[0], T), g=g[0], energy=e[0],
+        return PulseResponse(g0=self.state_summary(st, temperature)["g"], g=g[0], energy=e[0],
                              e_oc=float(acc[0, 3]), e_diss=float(acc[0, 2] - acc[0, 3]),
                              q_gate=float(acc[0, 0]), q_ion=float(acc[0, 1]),
                              final_state=fin[0], amplitude=amp, drive=drive, t_on=ton, t_off=toff)
@@ -466,8 +494,7 @@ class Synapse:
         s = sign * self.potentiation_sign
         if drive == "current":
             return self.pulse_train(n_pulses, s * mag, drive=drive, **kw)
-        st = self._st(kw.get("state"))
-        voc = self.open_circuit_voltage(st[0], st[1], kw.get("temperature", 298.15))
+        voc = self.state_summary(kw.get("state"), kw.get("temperature", 298.15))["v_oc"]
         return self.pulse_train(n_pulses, voc + s * mag, drive=drive, **kw)
 
     def potentiate(self, n_pulses: int, magnitude: float | None = None, *, drive=None, **kw):
@@ -551,7 +578,7 @@ def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
     ``amplitudes`` (N, n_pulses): pulse k of device d (A or V by ``drive``; 0 = no pulse in
     that slot, the gate rests). ``states`` (N, 2) initial (theta_c, theta_r), default the
     device's. Returns dict g (N, n) S after each pulse period, energy (N, n) J per period,
-    q_gate, q_ion (N,) C, e_gate, e_oc (N,) J, final_state (N, 2). ``threads``: device-parallel
+    q_gate, q_ion (N,) C, e_gate, e_oc (N,) J, final_state (N, 2 n_volumes). ``threads``: device-parallel
     threads (None = every available core; results do not depend on it)."""
     from .._kernels import synapse_train_array
     amp = np.ascontiguousarray(amplitudes, dtype=np.float64)
@@ -569,8 +596,11 @@ def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
         st = np.tile(device.state(), (amp.shape[0], 1))
     else:
         st = np.ascontiguousarray(states, dtype=np.float64)
-        if st.shape != (amp.shape[0], 2) or not np.all(np.isfinite(st)):
-            raise ParameterError("states", f"shape {st.shape}", f"({amp.shape[0]}, 2) finite")
+        ns = 2 * device.n_volumes
+        if st.shape == (amp.shape[0], 2) and ns > 2:
+            st = np.ascontiguousarray(np.repeat(st, device.n_volumes, axis=1))
+        if st.shape != (amp.shape[0], ns) or not np.all(np.isfinite(st)):
+            raise ParameterError("states", f"shape {st.shape}", f"({amp.shape[0]}, {ns}) finite")
     T = _temperature(temperature)
 
     def run(lo, hi):

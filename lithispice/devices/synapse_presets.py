@@ -83,7 +83,10 @@ PRESETS: dict[str, Synapse] = {
                "pulses. With 100 nm LiPON at 200 nm the ionic resistance (~1e10 ohm) makes 5-ns "
                "pulses need ~100 V: Tang et al.'s 5 ns needs a thinner/faster electrolyte. The "
                "electrolyte's geometric capacitance (~5e-17 F, tau ~0.5 us with R_ion) is left out "
-               "of kernel and SPICE alike."),
+               "of kernel and SPICE alike. Lumped films (n_volumes = 1) overstate the surface "
+               "excursion of 1-us pulses (L^2/D = 0.1-2.5 s): V_G during a pulse ~5.0 V instead "
+               "of ~2.8 V; charge and G are unaffected. Use n_volumes=8, film_grading=10 (or "
+               "finer) for pulse waveforms and write energies."),
         assumed=("w_ch", "l_ch", "t_ch", "x_a", "x_b", "sigma_a", "sigma_b", "el_thickness",
                  "reservoir", "res_thickness", "D_ch", "i0_ch", "D_res", "i0_res", "ea_D",
                  "ea_i0", "pulse_amplitude", "t_on", "t_off", "n_states", "sigma_e")),

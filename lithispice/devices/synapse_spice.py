@@ -10,6 +10,10 @@ Nodes (``v(x<inst>.<node>)`` from outside)::
     s --Bch: G(thc) v(s,d)-- d
     g --Rl1 (2 R_leak)-- s,  g --Rl2 (2 R_leak)-- d     (electrolyte electronic leak)
     thc: channel lithiation (1 F capacitor, charged by I/q_c through Rsc from the surface ths)
+         n_volumes > 1: ladder tc0..tc{n-1} (C_k = dz_k / L farads, R_k = q_c / (F g_k) ohm,
+         Rtcs from ths to the outermost volume; electrochem.h part 4 scaled by 1/q_c), thc =
+         their weighted mean (B source, read-out); reservoir tr0.. likewise; Bch sums the
+         layers' conductances (dz_k / L) G(v(tc_k)), as the kernel
     thr: reservoir lithiation (discharged by I/q_r through Rsr from its surface thrs)
     uc, ur: open-circuit potentials U_c(ths), U_r(thrs) (B voltage sources)
   External reservoir: no Br/thr, Bc in current form (below); ri is the pin ``ion`` (wire it
@@ -57,8 +61,11 @@ Nodes (``v(x<inst>.<node>)`` from outside)::
     the failure (0.1 aF, tmax 3e-10 s: stuck at t = 0.4975 us; ngspice: 0.4979 us) and
     recovers when retries restart from the last converged point.
   - Physically, thrs ~ -17 says the one-volume steady-profile surface (csrc/synapse.h, LIMIT)
-    is used far outside its validity (1 us << L^2/D); a multi-volume film would remove both
-    the excursion and the kink.
+    is used far outside its validity (1 us << L^2/D). ``n_volumes=8, film_grading=10``
+    resolves the films (RC ladders below, the kernel's TR-BDF2 grids): ECRAM then runs with
+    1 aF and 10 aF at the gate and agrees with the kernel within 0.13 % over 100 pulses of 3x
+    the preset (tests). 0.1 aF with those pulses still stops at 8 volumes and runs at 12: a
+    surface volume driven onto an OCV clamp is the same kink on a smaller scale.
   - Not cures: inlining the clamp and x^2 into one OCV expression (run: same failure);
     Newton in s = asinh(I/2 i0 A) as the kernel does (emulated: still cycles, the kink
     ratio is invariant under a change of variable); node scaling (not run: Newton is
@@ -108,16 +115,32 @@ def _ocv_expr(material: str, node: str, out: str, tag: str) -> list:
     return [f"Vu{tag} {out} 0 {fmt(u0)}"]
 
 
-def conductance_expr(dev) -> str:
-    """G(v(thc)) in S as an ngspice expression (csrc/synapse.h conductance law)."""
+def conductance_expr(dev, node: str = "thc") -> str:
+    """G(v(node)) in S as an ngspice expression (csrc/synapse.h conductance law)."""
     co = dev.coefficients(dev.t_ref)
     from .synapse import electrode_ocv
     _, x0, x1, *_ = electrode_ocv(dev.channel)
-    f = (f"min(max(({fmt(x0)}+{fmt(x1 - x0)}*v(thc)-{fmt(dev.x_a)})/{fmt(dev.x_b - dev.x_a)},0),1)")
+    f = (f"min(max(({fmt(x0)}+{fmt(x1 - x0)}*v({node})-{fmt(dev.x_a)})/{fmt(dev.x_b - dev.x_a)},0),1)")
     if dev.g_law == "log":
         import math
         return f"{fmt(co['g_a'])}*exp({f}*{fmt(math.log(dev.sigma_b / dev.sigma_a))})"
     return f"({fmt(co['g_a'])}+{fmt(co['g_b'] - co['g_a'])}*{f})"
+
+
+def _ladder(film, q: float, surface: str, prefix: str, inject: str) -> tuple[list, list]:
+    """A multi-volume film as the RC ladder of electrochem.h part 4, scaled so that node
+    voltage = lithiation with the injected current I/q: C_k = m_k/m_tot (F), R = R_real q
+    (ohm, / fd for temperature), from the surface node through R_s to the outermost volume.
+    ``inject``: the F-source line feeding the surface. Returns (lines, weights m_k/m_tot)."""
+    C, Rk, Rs = film
+    n = len(C)
+    w = C / C.sum()
+    lines = [inject, f"R{prefix}s {surface} {prefix}{n - 1} {{{fmt(Rs * q)}/fd}}"]
+    for k in range(n - 1):
+        lines.append(f"R{prefix}{k} {prefix}{k} {prefix}{k + 1} {{{fmt(Rk[k] * q)}/fd}}")
+    for k in range(n):
+        lines += [f"C{prefix}{k} {prefix}{k} 0 {fmt(w[k])}", f"Rg{prefix}{k} {prefix}{k} 0 {_LEAK}"]
+    return lines, w
 
 
 def synapse_subckt(dev) -> str:
@@ -147,34 +170,57 @@ def synapse_subckt(dev) -> str:
         "Fd 0 d Vcm 0.5",
         f"Bch s d I={conductance_expr(dev)}*v(s,d)",
     ]
+    fv = dev.n_volumes > 1
+    if fv:
+        from .._kernels import synapse_films
+        films = synapse_films(dev._packed, dev.t_ref)
+        lad_c, wc = _ladder(films[0], qc, "ths", "tc", f"Fc 0 ths Vmi {fmt(1.0 / qc)}")
+        # the film's layers conduct in parallel: G = sum_k (dz_k / t_ch) G(theta_k)
+        gsum = "+".join(f"{fmt(wk)}*{conductance_expr(dev, f'tc{k}')}" for k, wk in enumerate(wc))
+        lines[-1] = f"Bch s d I=({gsum})*v(s,d)"
     if dev.sigma_e > 0:
         lines += [f"Rl1 g s {fmt(2.0 * dev.r_leak)}", f"Rl2 g d {fmt(2.0 * dev.r_leak)}"]
-    lines += [
-        "* channel lithiation (1 F, node voltage = lithiation) and its surface",
-        f"Fc 0 ths Vmi {fmt(1.0 / qc)}",
-        f"Rsc ths thc {{{fmt(co['rsc'] * qc)}/fd}}",
-        "Cc thc 0 1",
-        f"Rgc thc 0 {_LEAK}",
-    ]
+    if fv:
+        lines += [f"* channel film: {dev.n_volumes} finite volumes (node voltage = lithiation), "
+                  "surface ths, mean thc (read-out)"] + lad_c
+        lines.append("Bthc thc 0 V=" + "+".join(f"{fmt(wk)}*v(tc{k})" for k, wk in enumerate(wc)))
+    else:
+        lines += [
+            "* channel lithiation (1 F, node voltage = lithiation) and its surface",
+            f"Fc 0 ths Vmi {fmt(1.0 / qc)}",
+            f"Rsc ths thc {{{fmt(co['rsc'] * qc)}/fd}}",
+            "Cc thc 0 1",
+            f"Rgc thc 0 {_LEAK}",
+        ]
     lines += _ocv_expr(dev.channel, "ths", "uc", "c")
     if ext:
         lines.insert(lines.index("Vmi ri ri2 0"), "* external reservoir: the ionic pin")
         lines = [ln.replace("Vmi ri ri2 0", "Vmi ion ri2 0") for ln in lines]
         lines = [_BC_CURRENT if ln.startswith("Bc ") else ln for ln in lines]
-        ic_line = ".ic v(thc)={thc0}"
+        ic_c = " ".join(f"v(tc{k})={{thc0}}" for k in range(dev.n_volumes)) if fv else "v(thc)={thc0}"
+        ic_line = f".ic {ic_c}"
     else:
         qr = co["qr"]
         lines += [
             "* reservoir electrode (Butler-Volmer, OCV U_r at its surface) and its lithiation",
             f".param i2r={{{fmt(co['i2r'])}*{fi}}}",
             "Br g ri V=v(ur)+{vt2}*asinh(i(vmi)/{i2r})",
-            f"Fr thrs 0 Vmi {fmt(1.0 / qr)}",
-            f"Rsr thrs thr {{{fmt(co['rsr'] * qr)}/fd}}",
-            "Cr thr 0 1",
-            f"Rgr thr 0 {_LEAK}",
         ]
+        if fv:
+            lad_r, wr = _ladder(films[1], qr, "thrs", "tr", f"Fr thrs 0 Vmi {fmt(1.0 / qr)}")
+            lines += lad_r
+            lines.append("Bthr thr 0 V=" + "+".join(f"{fmt(wk)}*v(tr{k})" for k, wk in enumerate(wr)))
+            ic_line = (".ic " + " ".join(f"v(tc{k})={{thc0}}" for k in range(dev.n_volumes)) + " "
+                       + " ".join(f"v(tr{k})={{thr0}}" for k in range(dev.n_volumes)))
+        else:
+            lines += [
+                f"Fr thrs 0 Vmi {fmt(1.0 / qr)}",
+                f"Rsr thrs thr {{{fmt(co['rsr'] * qr)}/fd}}",
+                "Cr thr 0 1",
+                f"Rgr thr 0 {_LEAK}",
+            ]
+            ic_line = ".ic v(thc)={thc0} v(thr)={thr0}"
         lines += _ocv_expr(dev.reservoir, "thrs", "ur", "r")
-        ic_line = ".ic v(thc)={thc0} v(thr)={thr0}"
     lines += [ic_line, f".ends {NAME_PLACEHOLDER}"]
     from .microbattery_spice import _wrap
     return "\n".join(_wrap(ln) for ln in lines) + "\n"
