@@ -129,6 +129,13 @@ def test_shorted_gate_relaxes_and_floating_gate_keeps_the_state():
 # --- kernel vs ngspice ----------------------------------------------------------------------
 
 def _spice_train(s, amp, n, ton, toff, c_wire=1e-18):
+    """G at the end of each period of an n-pulse current train in ngspice (lumped films)."""
+    res = _spice_train_run(s, amp, n, ton, toff, c_wire)
+    ends = (np.arange(n) + 1) * (ton + toff)
+    return s.conductance(np.interp(ends, res.time, res["v(xm.thc)"]))
+
+
+def _spice_train_run(s, amp, n, ton, toff, c_wire=1e-18):
     # symmetric ramps: the charge of each trapezoid equals amp * ton exactly
     per, tr = ton + toff, ton * 1e-2
     pts = [(0.0, 0.0)]
@@ -149,8 +156,7 @@ def _spice_train(s, amp, n, ton, toff, c_wire=1e-18):
     chip.tran(per / 20, n * per, tmax=ton / 20)
     res = chip.run(timeout=120)
     assert res.time[-1] == pytest.approx(n * per, rel=1e-9)    # ran to the end
-    ends = (np.arange(n) + 1) * per
-    return s.conductance(np.interp(ends, res.time, res["v(xm.thc)"]))
+    return res
 
 
 # Both presets, driven by an ideal current source into the gate. ECRAM-WO3 (0.32 nA into
@@ -394,20 +400,7 @@ def test_multivolume_kernel_and_ngspice_agree_on_100_pulses(name, c_gate):
     n, ton, toff = 100, s.t_on, s.t_off
     per = ton + toff
     amp = 3 * s.potentiation_sign * s.pulse_amplitude
-    pts = [(0.0, 0.0)]
-    for k in range(n):
-        t0 = k * per + 0.5 * toff
-        pts += [(t0 - ton * 5e-3, 0.0), (t0 + ton * 5e-3, amp), (t0 + ton * 0.995, amp),
-                (t0 + ton * 1.005, 0.0)]
-    pts.append((n * per, 0.0))
-    chip = ls.Chip("multi-volume synapse kernel vs ngspice")
-    chip.isource("gate", "0", "gn", pwl=pts)
-    chip.add("m", s, g="gn", s="0", d="0")
-    if c_gate:
-        chip.capacitor("wire", "gn", "0", c_gate)
-    chip.options(reltol=1e-6, abstol=1e-20, method="gear")
-    chip.tran(per / 20, n * per, tmax=ton / 20)
-    res = chip.run(timeout=120)
+    res = _spice_train_run(s, amp, n, ton, toff, c_gate)
     # sample both where the kernel's rows are: mid-rest (the profile relaxes while floating,
     # so G moves during the rest, unlike the lumped film's)
     ends = np.r_[(np.arange(n - 1) + 1) * per + 0.5 * toff, n * per]
