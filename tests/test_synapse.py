@@ -436,6 +436,8 @@ def test_multivolume_film_removes_the_lumped_surface_artefact_and_conserves_li()
     sm = fine.state_summary(prof)
     assert q_c * (sm["theta_c"] - fine.theta_c0) == pytest.approx(tr.q_ion, rel=1e-9)
     assert q_r * (fine.theta_r0 - sm["theta_r"]) == pytest.approx(tr.q_ion, rel=1e-9)
+    # G of the profile: layers in parallel, the same from Python and from the kernel
+    assert fine.profile_conductance(prof[:fine.n_volumes]) == pytest.approx(sm["g"], rel=1e-12)
     # the same charge gives a lower G than the lumped film: the Li piles up in the surface
     # layers, which saturate at sigma_b (x >= x_b), and the layers conduct in parallel
     g_lumped = lumped.potentiate(200).g[-1]

@@ -352,6 +352,24 @@ class Synapse:
         g = synapse_conductance(self._packed, _temperature(temperature), np.ascontiguousarray(th))
         return float(g[0]) if np.ndim(theta_c) == 0 else g
 
+    def layer_weights(self, temperature: float = 298.15) -> np.ndarray:
+        """dz_k / t_ch of the channel film's volumes (one value 1.0 for a lumped film)."""
+        if self.n_volumes == 1:
+            return np.ones(1)
+        from .._kernels import synapse_films
+        c = synapse_films(self._packed, _temperature(temperature))[0][0]
+        return c / c.sum()
+
+    def profile_conductance(self, theta_profile, temperature: float = 298.15):
+        """G (S) of channel profiles theta_profile (..., n_volumes): the layers conduct in
+        parallel, G = sum_k (dz_k / t_ch) G(theta_k) (csrc/synapse.h)."""
+        th = np.asarray(theta_profile, dtype=np.float64)
+        if th.shape[-1:] != (self.n_volumes,) or not np.all(np.isfinite(th)):
+            raise ParameterError("theta_profile", f"shape {th.shape}",
+                                 f"finite (..., {self.n_volumes}) lithiations")
+        g = np.asarray(self.conductance(th.reshape(-1), temperature)).reshape(th.shape)
+        return np.tensordot(g, self.layer_weights(temperature), axes=([-1], [0]))
+
     def open_circuit_voltage(self, theta_c=None, theta_r=None, temperature: float = 298.15) -> float:
         """V_oc = U_reservoir(theta_r) - U_channel(theta_c), V (gate minus channel at rest)."""
         from .._kernels import synapse_voc
