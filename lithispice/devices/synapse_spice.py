@@ -37,7 +37,11 @@ Nodes (``v(x<inst>.<node>)`` from outside)::
   sinh overflow (no +-60 clamp needed) and asinh is gentle (log-like) for wild iterates.
   External reservoir: Bc keeps the current form (I = i2c sinh(...), +-60 clamp) because the
   voltage form stopped the array chip (voltage-driven gates on the battery's ion node, whose
-  anode is itself a sinh current source) at a write edge with "trouble with node bion".
+  anode is itself a sinh current source) at a write edge with "trouble with node bion"
+  (rechecked with the on-chip battery: 1 x 1 and 3 x 3 still stop, 4 x 4 and 8 x 8 run).
+  The price: drive an external-reservoir gate by VOLTAGE, as the array does. A forced gate
+  current (ECRAM's 0.3 nA from an ideal source) stops Newton at the first edge: the
+  linearised sinh asks for a ~190 V step and meets the clamp (the voltage form runs it).
 * KNOWN LIMIT (ECRAM-WO3 preset): the export needs the ionic current to be GIVEN at the gate
   (an ideal current source into a bare gate, or >= 0.1 fF there). Whenever the gate node
   makes the current implicit -- 0.1..10 aF from the gate to ground with the preset's current
