@@ -194,6 +194,10 @@ ARRAY_CASES = {
     # the full 16 x 16 of the benchmark (256 cells on one battery ion net: the size
     # that used to stop ngspice) with 3 levels
     "16x16-LISTA-returns-Li": (16, 3, LISTA, 0.9, 0.5, 2e-3, 0.02),
+    # resolved films (8 volumes): the surface layers relax after each write (L^2/D ~ 0.4 s),
+    # so the read G sits ~35 % off the kernel's immediate-response targets; conservation and
+    # the VMM hold all the same
+    "3x3-LISTA-8-volumes": (3, 4, LISTA, 0.9, 0.5, 2e-3, 0.5),
 }
 
 
@@ -207,6 +211,8 @@ def array_run(request):
     n, levels, preset, th0, v_write, t_on, tol = ARRAY_CASES[request.param]
     bat = Microbattery.preset("LiPON-LiCoO2-Li", sigma_e=0.0, area=1e-8)
     syn = Synapse.preset(preset, theta_c0=th0)
+    if "volumes" in request.param:
+        syn = syn.replace(n_volumes=8, film_grading=10.0)
     arr = synapse_array.build(n, n, qli0=1e-10, seed=4, battery=bat, levels=levels,
                               synapse=syn, v_write=v_write, t_on=t_on)
     res = arr.chip.run(timeout=900)
