@@ -1,4 +1,6 @@
 /* Li memristor kernel: see memristor.h for the equations. */
+#include <limits.h>
+
 #include "memristor.h"
 
 #if defined(__SSE2__) && !defined(LSMB_NO_NT)
@@ -24,6 +26,28 @@ void lsm_coeffs_at(const lsm_params *prm, double T, lsm_coeffs *c)
     c->law = prm->law;
     c->w_c = prm->w_c;
     c->t_perc = prm->t_perc;
+    c->sig_set = prm->sig_set;
+    c->sig_reset = prm->sig_reset;
+    c->tau_c2c = prm->tau_c2c;
+    c->seed = (unsigned long long)prm->seed;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): a counter-based stream, no state between calls */
+static inline unsigned long long splitmix64(unsigned long long x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+double lsm_c2c_normal(unsigned long long seed, int stream, long long j)
+{
+    unsigned long long k = splitmix64(seed ^ splitmix64(((unsigned long long)j << 1) | (unsigned)stream));
+    unsigned long long a = splitmix64(k), b = splitmix64(k ^ 0xD1B54A32D192ED03ULL);
+    double u1 = ((double)(a >> 11) + 0.5) * 0x1.0p-53;     /* (0, 1) */
+    double u2 = (double)(b >> 11) * 0x1.0p-53;             /* [0, 1) */
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);   /* Box-Muller */
 }
 
 /* Window powers: p == 1 is the common case and avoids pow(). */
@@ -115,9 +139,59 @@ static inline double advance(const lsm_coeffs *c, double w, double h, double va,
     return retain(c, w, 0.5 * h);
 }
 
+/* lsm_simulate with cycle-to-cycle draws: every interval is also split at the multiples of
+ * tau_c2c, where the rate multipliers change (the integration stays exact per piece). */
+static int simulate_c2c(const lsm_coeffs *c, const double *t, const double *v, long n, double w0,
+                        double *w_out, double *i_out)
+{
+    lsm_coeffs cc = *c;
+    const double tau = c->tau_c2c;
+    long long jcur = LLONG_MIN;
+    double w = ls_clamp(w0, 0.0, 1.0);
+    if (n <= 0)
+        return LS_OK;
+    if (!(tau > 0.0))
+        return LS_ERR_INPUT;
+    if (w_out) w_out[0] = w;
+    if (i_out) i_out[0] = lsm_current(c, v[0], w);
+    for (long k = 0; k + 1 < n; ++k) {
+        const double ta = t[k], tb = t[k + 1], va = v[k], vb = v[k + 1], h = tb - ta;
+        if (!(h > 0.0))
+            return LS_ERR_INPUT;
+        double tc = ta, vc = va;
+        while (tc < tb) {
+            long long j = (long long)floor(tc / tau);
+            if ((double)(j + 1) * tau <= tc) ++j;          /* rounding at a boundary */
+            double tn = (double)(j + 1) * tau;
+            if (tn > tb) tn = tb;
+            double vn = tn >= tb ? vb : va + (vb - va) * ((tn - ta) / h);
+            if ((vc > 0.0 && vn < 0.0) || (vc < 0.0 && vn > 0.0)) {   /* zero crossing */
+                tn = tc + (tn - tc) * vc / (vc - vn);
+                vn = 0.0;
+            }
+            if (j != jcur) {
+                cc.ks = c->ks * exp(c->sig_set * lsm_c2c_normal(c->seed, 0, j));
+                cc.kr = c->kr * exp(c->sig_reset * lsm_c2c_normal(c->seed, 1, j));
+                jcur = j;
+            }
+            if (!(tn > tc)) break;                          /* degenerate piece */
+            w = advance(&cc, w, tn - tc, vc, vn);
+            tc = tn;
+            vc = vn;
+        }
+        if (!isfinite(w))
+            return LS_ERR_INPUT;
+        if (w_out) w_out[k + 1] = w;
+        if (i_out) i_out[k + 1] = lsm_current(c, vb, w);
+    }
+    return LS_OK;
+}
+
 int lsm_simulate(const lsm_coeffs *c, const double *t, const double *v, long n, double w0,
                  double *w_out, double *i_out)
 {
+    if (c->sig_set > 0.0 || c->sig_reset > 0.0)
+        return simulate_c2c(c, t, v, n, w0, w_out, i_out);
     double w = ls_clamp(w0, 0.0, 1.0);
     if (n <= 0)
         return LS_OK;
@@ -217,7 +291,8 @@ int lsm_block_simd(void)
 
 int lsm_block_ok(const lsm_coeffs *c)
 {
-    return c->p == 1.0 && c->law == LSM_LAW_LOG && !(c->inv_vnl > 0.0);
+    return c->p == 1.0 && c->law == LSM_LAW_LOG && !(c->inv_vnl > 0.0) &&
+           !(c->sig_set > 0.0 || c->sig_reset > 0.0);     /* c2c draws: scalar path */
 }
 
 void lsm_block_put(double *soa, long stride, long j, const lsm_coeffs *c, double w0)

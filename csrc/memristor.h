@@ -5,6 +5,11 @@
  *         - k_reset(T) sinh(max(-v,0)/V0_reset) w^p
  *         - (w - w_eq) / tau_ret(T)
  * with k(T) = k_ref exp(-Ea/kB (1/T - 1/T_ref)) and tau_ret(T) = tau_ref exp(+Ea_ret/kB (1/T - 1/T_ref)).
+ * Cycle-to-cycle variability (optional): k_set and k_reset are multiplied by exp(sig z), z ~ N(0,1)
+ * drawn anew every tau_c2c seconds (held; independent streams for set and reset, counter-based
+ * from the device's seed, so a run is reproducible and independent of thread count). With the
+ * sinh rate a factor m shifts the switching voltage by about -V0 ln m, so sig = sigma_Vth / V0.
+ * Choose tau_c2c = the programming period for one draw per cycle.
  * Current: I = G(w) * V_nl * sinh(v / V_nl)   (ohmic I = G v when V_nl <= 0)
  *   law 0 "log":         G = G_off^(1-w) G_on^w            (phase-separating metal-insulator films)
  *   law 1 "series":      1/G = w/G_on + (1-w)/G_off        (interfacial switching)
@@ -35,6 +40,10 @@ typedef struct {
     int    law;        /* LSM_LAW_* */
     double w_c;        /* percolation threshold, 1 */
     double t_perc;     /* percolation exponent, 1 */
+    double sig_set;    /* cycle-to-cycle sigma of ln k_set, 1 (0: none) */
+    double sig_reset;  /* cycle-to-cycle sigma of ln k_reset, 1 */
+    double tau_c2c;    /* hold time of each draw, s */
+    double seed;       /* integer seed < 2^53 (a double so it packs with the rest) */
 } lsm_params;
 
 /* Temperature-resolved coefficients: computed once per (device, T), used in the hot loop. */
@@ -42,7 +51,12 @@ typedef struct {
     double ks, kr, inv_v0s, inv_v0r, p, inv_tau, w_eq;
     double g_on, g_off, ln_ratio, v_nl, inv_vnl, w_c, t_perc;
     int law;
+    double sig_set, sig_reset, tau_c2c;
+    unsigned long long seed;
 } lsm_coeffs;
+
+/* The z of draw j (stream 0: set, 1: reset) of a device with this seed: N(0, 1). */
+double lsm_c2c_normal(unsigned long long seed, int stream, long long j);
 
 void   lsm_coeffs_at(const lsm_params *prm, double T, lsm_coeffs *c);
 double lsm_rate(const lsm_coeffs *c, double v, double w);          /* dw/dt, 1/s */

@@ -6,6 +6,7 @@ cdef extern from "memristor.h":
         double g_on, g_off, v_nl
         int law
         double w_c, t_perc
+        double sig_set, sig_reset, tau_c2c, seed
     ctypedef struct lsm_coeffs:
         pass
     void lsm_coeffs_at(const lsm_params *prm, double T, lsm_coeffs *c) nogil
@@ -22,12 +23,14 @@ cdef extern from "memristor.h":
                            const double *t, const double *v, long n_t,
                            double *w_out, double *i_out, long ld_out) nogil
     void lsm_exp_fast_array(const double *x, double *y, long n) nogil
+    double lsm_c2c_normal(unsigned long long seed, int stream, long long j) nogil
 
 cdef extern from "ls_common.h":
     double ls_exp_fast(double x) nogil
 
 MEMRISTOR_FIELDS = ("k_set", "k_reset", "v0_set", "v0_reset", "p", "ea", "tau_ret", "ea_ret",
-                    "w_eq", "t_ref", "g_on", "g_off", "v_nl", "law", "w_c", "t_perc")
+                    "w_eq", "t_ref", "g_on", "g_off", "v_nl", "law", "w_c", "t_perc",
+                    "sig_set", "sig_reset", "tau_c2c", "seed")
 N_MEMRISTOR_FIELDS = len(MEMRISTOR_FIELDS)
 
 
@@ -36,6 +39,12 @@ cdef inline void _unpack(const double[::1] r, lsm_params *p) noexcept nogil:
     p.ea = r[5]; p.tau_ret = r[6]; p.ea_ret = r[7]; p.w_eq = r[8]; p.t_ref = r[9]
     p.g_on = r[10]; p.g_off = r[11]; p.v_nl = r[12]; p.law = <int>r[13]
     p.w_c = r[14]; p.t_perc = r[15]
+    p.sig_set = r[16]; p.sig_reset = r[17]; p.tau_c2c = r[18]; p.seed = r[19]
+
+
+def memristor_c2c_normal(unsigned long long seed, int stream, long long j):
+    """The kernel's cycle-to-cycle draw z (N(0, 1)) number j of stream 0 (set) / 1 (reset)."""
+    return lsm_c2c_normal(seed, stream, j)
 
 
 MEMRISTOR_PATHS = ("auto", "block", "scalar")
@@ -50,7 +59,7 @@ cdef bint _use_block(str path, bint shared) except -1:
 def memristor_simulate(const double[:, ::1] params, const double[::1] temperature,
                        const double[::1] t, const double[:, ::1] v, const double[::1] w0,
                        str path="auto", out=None, Py_ssize_t first=0):
-    """Integrate N memristors. ``params`` (N, 16) rows in MEMRISTOR_FIELDS order, SI units;
+    """Integrate N memristors. ``params`` (N, N_MEMRISTOR_FIELDS) rows in MEMRISTOR_FIELDS order, SI units;
     ``temperature`` (N,) in K; ``t`` (n_t,) in s; ``v`` (N, n_t) or (1, n_t) shared, in V;
     ``w0`` (N,). Returns (w, i): (N, n_t) state and (N, n_t) current in A.
 
@@ -131,7 +140,7 @@ def memristor_path(const double[:, ::1] params, const double[::1] temperature, b
     cdef lsm_params prm
     cdef lsm_coeffs co
     if params.shape[1] != N_MEMRISTOR_FIELDS or temperature.shape[0] != n_dev:
-        raise ValueError("params (N, 16) and temperature (N,) expected")
+        raise ValueError(f"params (N, {N_MEMRISTOR_FIELDS}) and temperature (N,) expected")
     if _use_block(path, shared):
         for d in range(n_dev):
             _unpack(params[d], &prm)

@@ -356,3 +356,81 @@ def test_fast_exp_matches_libm(block_build):
                        0.0, 1.0, 1.0])
     np.testing.assert_array_equal(memristor_exp_fast(special, block_build), expect)
     assert np.isnan(memristor_exp_fast(np.array([np.nan]), block_build)[0])
+
+
+# --- cycle-to-cycle variability -------------------------------------------------------------
+# DESIGN 4.1: device-to-device AND cycle-to-cycle. The rates carry exp(z sigma_vth / V0), z
+# redrawn every tau_c2c (one draw per cycle here), so the switching voltage of each cycle
+# spreads by ~sigma_vth.
+
+C2C_CYCLES, C2C_PTS = 400, 400
+
+
+def _c2c_stimulus(m, n_cycles):
+    f = 1.0 / (20 * m.t_switch_set)
+    t = np.linspace(0, n_cycles / f, n_cycles * C2C_PTS + 1)
+    return f, t, 1.3 * max(m.v_set, m.v_reset) * np.sin(2 * np.pi * f * t)
+
+
+def _set_voltages(w, v, n_cycles):
+    """The voltage at which w first crosses 0.5 upwards in each cycle."""
+    out = np.full(n_cycles, np.nan)
+    for c in range(n_cycles):
+        ww, vv = w[c * C2C_PTS:(c + 1) * C2C_PTS + 1], v[c * C2C_PTS:(c + 1) * C2C_PTS + 1]
+        k = np.nonzero((ww[:-1] < 0.5) & (ww[1:] >= 0.5))[0]
+        if len(k):
+            out[c] = vv[k[0]]
+    return out
+
+
+def test_cycle_to_cycle_draws_are_standard_normal_and_independent():
+    from lithispice._kernels import memristor_c2c_normal
+    z = np.array([[memristor_c2c_normal(12345, s, j) for j in range(20000)] for s in (0, 1)])
+    assert abs(z.mean()) < 0.03 and z.std() == pytest.approx(1.0, abs=0.03)
+    assert abs(np.corrcoef(z[0], z[1])[0, 1]) < 0.03          # set and reset streams
+    assert abs(np.corrcoef(z[0, :-1], z[0, 1:])[0, 1]) < 0.03  # successive cycles
+
+
+def test_cycle_to_cycle_threshold_spread_in_kernel_and_ngspice():
+    m0 = ls.Memristor.preset("LiCoO2")
+    sig = 0.1
+    f, t, v = _c2c_stimulus(m0, C2C_CYCLES)
+    m = m0.replace(sigma_vth_c2c=sig, tau_c2c=1 / f, seed_c2c=7)
+    vs0 = _set_voltages(m0.simulate(t, v).state, v, C2C_CYCLES)
+    assert np.ptp(vs0) < 1e-9                        # no noise asked: every cycle the same
+    vs = _set_voltages(m.simulate(t, v).state, v, C2C_CYCLES)
+    assert not np.isnan(vs).any()
+    # the switching voltage spreads by ~sigma_vth (a factor m on k moves it by ~ -V0 ln m)
+    assert 0.8 * sig < vs.std() < 1.1 * sig
+    assert np.array_equal(m.simulate(t, v).state, m.simulate(t, v).state)      # seeded
+    assert not np.array_equal(m.replace(seed_c2c=8).simulate(t, v).state, m.simulate(t, v).state)
+    # ngspice draws its own numbers (trrandom held for tau_c2c): the same statistics
+    n_sp = 100
+    chip = ls.Chip("memristor cycle-to-cycle")
+    chip.vsource("in", "a", "0", sine=(0.0, v.max(), f))
+    chip.add("m1", m, p="a", n="0")
+    chip.options(seed=11)
+    chip.tran(1 / (f * C2C_PTS), n_sp / f, tmax=1 / (f * C2C_PTS))
+    res = chip.run(timeout=120)
+    tt = t[:n_sp * C2C_PTS + 1]
+    w_sp = np.interp(tt, res.time, res["v(xm1.w)"])
+    vs_sp = _set_voltages(w_sp, np.interp(tt, res.time, res["v(a)"]), n_sp)
+    assert not np.isnan(vs_sp).any()
+    assert vs_sp.std() == pytest.approx(vs.std(), rel=0.25)      # 100 cycles: ~7 % sampling
+    assert vs_sp.mean() == pytest.approx(vs.mean(), abs=0.05)
+    assert np.array_equal(chip.run(timeout=120)["v(xm1.w)"], res["v(xm1.w)"])  # .options seed
+
+
+def test_cycle_to_cycle_in_arrays_and_samples():
+    m = ls.Memristor.preset("LiCoO2").replace(sigma_vth_c2c=0.05, tau_c2c=2e-5)
+    devs = m.sample(6, seed=3)
+    assert len({d.seed_c2c for d in devs}) == 6                   # independent streams
+    plain = ls.Memristor.preset("LiCoO2").sample(6, seed=3)
+    assert [d.r_on for d in devs] == [d.r_on for d in plain]      # d2d draws unchanged
+    f, t, v = _c2c_stimulus(m, 5)
+    arr = ls.simulate_array(devs, t, v)                            # shared stimulus
+    for k, d in enumerate(devs):
+        assert np.array_equal(arr.state[k], d.simulate(t, v).state)
+    with pytest.raises(ls.ParameterError) as err:
+        m.replace(tau_c2c=0.0)
+    assert err.value.name == "tau_c2c"

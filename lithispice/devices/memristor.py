@@ -68,6 +68,13 @@ class Memristor:
     law                   conductance law: "log", "series" or "percolation"
     w_c, t_perc           percolation threshold (1) and exponent (1) for law "percolation"
     t_ref                 temperature at which rates and times are given, K
+    sigma_vth_c2c         cycle-to-cycle spread of the switching thresholds, V (0 = none): the
+                          set/reset rates are multiplied by exp(z sigma_vth_c2c / V0), z ~ N(0,1)
+                          drawn anew every tau_c2c s (csrc/memristor.h); the kernel's draws
+                          are seeded by seed_c2c, ngspice's (trrandom) by its own RNG
+    tau_c2c               hold time of each draw, s (the programming period: one per cycle)
+    seed_c2c              integer seed of the kernel's draws (Memristor.sample gives each
+                          device its own)
     """
     name: str = "custom"
     v_set: float = 1.0
@@ -88,6 +95,9 @@ class Memristor:
     w_c: float = 0.3
     t_perc: float = 2.0
     t_ref: float = 298.15
+    sigma_vth_c2c: float = 0.0
+    tau_c2c: float = 0.0
+    seed_c2c: int = 0
     source: str = ""
     notes: str = ""
     table3_ref: int | None = None
@@ -120,6 +130,13 @@ class Memristor:
             raise ParameterError("w_c", self.w_c, "[0, 1)")
         _check("t_perc", self.t_perc, 1, 5)
         _check("t_ref", self.t_ref, 0, 2000, lo_open=True, unit="K")
+        _check("sigma_vth_c2c", self.sigma_vth_c2c, 0, 10, unit="V")
+        _check("tau_c2c", self.tau_c2c, 0, 1e9, unit="s")
+        if self.sigma_vth_c2c > 0 and not self.tau_c2c > 0:
+            raise ParameterError("tau_c2c", self.tau_c2c, "> 0 s when sigma_vth_c2c > 0")
+        if (isinstance(self.seed_c2c, bool) or not isinstance(self.seed_c2c, (int, np.integer))
+                or not 0 <= self.seed_c2c < 2**52):
+            raise ParameterError("seed_c2c", self.seed_c2c, "an integer in [0, 2^52)")
         object.__setattr__(self, "_packed", self._pack())
 
     def replace(self, **changes) -> "Memristor":
@@ -159,7 +176,9 @@ class Memristor:
             ea_ret=self.ea_retention, w_eq=self.w_eq, t_ref=self.t_ref,
             g_on=1.0 / self.r_on, g_off=1.0 / self.r_off,
             v_nl=0.0 if self.v_nonlinear == math.inf else self.v_nonlinear,
-            law=float(LAWS[self.law]), w_c=self.w_c, t_perc=self.t_perc)
+            law=float(LAWS[self.law]), w_c=self.w_c, t_perc=self.t_perc,
+            sig_set=self.sigma_vth_c2c / self.v0_set, sig_reset=self.sigma_vth_c2c / self.v0_reset,
+            tau_c2c=self.tau_c2c, seed=float(self.seed_c2c))
 
     def _pack(self) -> np.ndarray:
         from .._kernels import MEMRISTOR_FIELDS
@@ -205,9 +224,12 @@ class Memristor:
         r_off = np.maximum(r_off, 1.01 * r_on)
         vs = self.v_set * np.clip(rng.normal(1.0, sigma_v_th, n), 0.2, 5.0)
         vr = self.v_reset * np.clip(rng.normal(1.0, sigma_v_th, n), 0.2, 5.0)
+        # cycle-to-cycle streams: one seed per device, drawn after the device-to-device values
+        # (so adding c2c noise does not change them)
+        seeds = rng.integers(0, 2**52, n) if self.sigma_vth_c2c > 0 else np.full(n, self.seed_c2c)
         return [self.replace(r_on=float(a), r_off=float(b), v_set=float(c), v_reset=float(d),
-                             name=f"{self.name}#{k}")
-                for k, (a, b, c, d) in enumerate(zip(r_on, r_off, vs, vr))]
+                             seed_c2c=int(e), name=f"{self.name}#{k}")
+                for k, (a, b, c, d, e) in enumerate(zip(r_on, r_off, vs, vr, seeds))]
 
     # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
     pins = ("p", "n")
@@ -220,7 +242,10 @@ class Memristor:
     def subckt_name(self) -> str:
         """Unique per parameter set: a readable stem plus a hash of the kernel fields."""
         stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name.split("#")[0]).strip("_")[:32] or "dev"
-        digest = hashlib.sha1(self._packed.tobytes()).hexdigest()[:8]
+        # the 16 deterministic fields (names unchanged by the c2c fields when there is no noise;
+        # the kernel seed is not part of the SPICE model: ngspice draws its own)
+        packed = self._packed[:19] if self.sigma_vth_c2c > 0 else self._packed[:16]
+        digest = hashlib.sha1(packed.tobytes()).hexdigest()[:8]
         return f"lsm_{stem}_{digest}"
 
     def subckt(self, dialect: str = "ngspice") -> str:

@@ -68,8 +68,11 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
     # changes sign above 1, the reset term below 0), so its clamp is dropped: it only cost
     # derivative-tree work. pow() of a negative base needs the clamp, so p != 1 keeps it.
     ws = "v(w)" if dev.window_p == 1.0 else _WC
-    rate = (f"{{ks}}*sinh(max({vpn},0)*{{iv0s}})*{_window('1-' + ws, dev.window_p)}"
-            f"-{{kr}}*sinh(max(-{vpn},0)*{{iv0r}})*{_window(ws, dev.window_p)}")
+    c2c = dev.sigma_vth_c2c > 0
+    # cycle-to-cycle: the rates times exp(sig z), z held for tau_c2c (trrandom, ngspice's RNG)
+    ms, mr = ("*exp({sigs}*v(zs))", "*exp({sigr}*v(zr))") if c2c else ("", "")
+    rate = (f"{{ks}}{ms}*sinh(max({vpn},0)*{{iv0s}})*{_window('1-' + ws, dev.window_p)}"
+            f"-{{kr}}{mr}*sinh(max(-{vpn},0)*{{iv0r}})*{_window(ws, dev.window_p)}")
     g = conductance_expr(dev.law)
     if dev.v_nonlinear == math.inf:
         current = f"{g}*{vpn}"
@@ -99,6 +102,16 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
                      "Rret w 0 {tau_t}", "Iret 0 w {w_eq/tau_t}"]
     else:
         retention = ["Rw w 0 1e12"]
+    if c2c:
+        tau = fmt(dev.tau_c2c)
+        lines += [
+            f"* cycle-to-cycle: sigma_Vth {fmt(dev.sigma_vth_c2c)} V, a draw every {tau} s "
+            "(.options seed=N for a reproducible run)",
+            f".param sigs={{{fmt(dev.sigma_vth_c2c)}*iv0s}}",
+            f".param sigr={{{fmt(dev.sigma_vth_c2c)}*iv0r}}",
+            f"Vzs zs 0 dc 0 trrandom(2 {tau} 0 1 0)",
+            f"Vzr zr 0 dc 0 trrandom(2 {tau} 0 1 0)",
+        ]
     lines += retention + [
         "Gd 0 d p n 1",
         "Rd d 0 1",

@@ -81,6 +81,7 @@ OPTIONS = {
     "srcsteps": lambda n, v: _int(n, v, 0, 10**4),
     "noopiter": _flag,          # skip the plain Newton op, go straight to gmin stepping
     "interp": _flag,            # interpolate transient output onto the TSTEP grid
+    "seed": lambda n, v: _int(n, v, 1, 2**31 - 1),   # RNG of trrandom/trnoise sources
 }
 
 
