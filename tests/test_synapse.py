@@ -195,9 +195,9 @@ ARRAY_CASES = {
     # that used to stop ngspice) with 3 levels
     "16x16-LISTA-returns-Li": (16, 3, LISTA, 0.9, 0.5, 2e-3, 0.02),
     # resolved films (8 volumes): the surface layers relax after each write (L^2/D ~ 0.4 s),
-    # so the read G sits ~35 % off the kernel's immediate-response targets; conservation and
-    # the VMM hold all the same
-    "3x3-LISTA-8-volumes": (3, 4, LISTA, 0.9, 0.5, 2e-3, 0.5),
+    # so the read G sits ~47 % off the one-cell level map, but on the kernel's schedule-aware
+    # prediction within 1 %
+    "3x3-LISTA-8-volumes": (3, 4, LISTA, 0.9, 0.5, 2e-3, 0.02),
 }
 
 
@@ -251,9 +251,11 @@ def test_array_programs_the_pattern_and_reads_g_dot_v(array_run):
     g_by_count = a["g"].ravel()[order][np.diff(np.r_[-1, arr.pulses.ravel()[order]]) > 0]
     g_t_by_count = arr.g_target.ravel()[order][np.diff(np.r_[-1, arr.pulses.ravel()[order]]) > 0]
     assert np.all(np.sign(np.diff(g_by_count)) == np.sign(np.diff(g_t_by_count)))
-    # open-loop write lands on the kernel's pulse response (no half-select disturb: deselected
-    # cells float on g_off = 1e-15 S switches)
-    assert np.allclose(a["g"], arr.g_target, rtol=tol)
+    # every cell lands on the kernel's prediction for its own schedule (pulses, floating gaps,
+    # the read): no half-select disturb (deselected cells float on g_off = 1e-15 S switches)
+    assert np.allclose(a["g"], arr.g_predicted, rtol=tol)
+    if arr.synapse.n_volumes == 1:    # lumped films do not relax: the level map itself holds
+        assert np.allclose(a["g"], arr.g_target, rtol=tol)
     # VMM: column currents = G^T v within 1 %
     assert np.all(np.abs(a["i_col"] / a["i_expected"] - 1) < 0.01)
 
