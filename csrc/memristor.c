@@ -174,7 +174,10 @@ static int simulate_c2c(const lsm_coeffs *c, const double *t, const double *v, l
                 cc.kr = c->kr * exp(c->sig_reset * lsm_c2c_normal(c->seed, 1, j));
                 jcur = j;
             }
-            if (!(tn > tc)) break;                          /* degenerate piece */
+            if (!(tn > tc)) {       /* rounding left no room: finish the interval in one piece */
+                tn = tb;
+                vn = vb;
+            }
             w = advance(&cc, w, tn - tc, vc, vn);
             tc = tn;
             vc = vn;
