@@ -434,3 +434,16 @@ def test_cycle_to_cycle_in_arrays_and_samples():
     with pytest.raises(ls.ParameterError) as err:
         m.replace(tau_c2c=0.0)
     assert err.value.name == "tau_c2c"
+
+
+def test_cycle_to_cycle_integration_is_exact_for_the_piecewise_linear_stimulus():
+    # draws change at multiples of tau_c2c, which fall inside sample intervals here: the kernel
+    # splits there, so refining the (piecewise-linear) stimulus changes nothing
+    m = ls.Memristor.preset("LiCoO2").replace(sigma_vth_c2c=0.2, tau_c2c=3.7e-6, seed_c2c=5)
+    t = np.linspace(0, 4e-5, 41)
+    v = 1.3 * m.v_reset * np.sin(2 * np.pi * 5e4 * t)
+    coarse = m.simulate(t, v).state
+    tf = np.linspace(0, 4e-5, 40 * 7 + 1)
+    fine = m.simulate(tf, np.interp(tf, t, v)).state[::7]
+    assert np.max(np.abs(fine - coarse)) < 1e-12
+    assert np.ptp(coarse) > 0.5                       # it does switch
