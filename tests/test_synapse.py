@@ -288,6 +288,24 @@ def test_array_kernel_matches_single_device():
     assert out["q_ion"][1] == pytest.approx(0.5 * out["q_ion"][0], rel=1e-6)
 
 
+@pytest.mark.parametrize("n_volumes", [1, 8])
+def test_shorted_gate_relaxes_alike_in_kernel_and_ngspice(n_volumes):
+    # the export's open-circuit potential and interfaces drive the same relaxation as the
+    # kernel's when the gate is shorted to the channel (no source at all: V_G = 0)
+    s = Synapse.preset(LISTA, n_volumes=n_volumes, film_grading=10.0)
+    th0, tr0, t_end = 0.7, 0.3, 2.0
+    chip = ls.Chip("shorted LISTA gate")
+    chip.add("m", s, params={"thc0": th0, "thr0": tr0}, g="0", s="0", d="0")
+    chip.options(reltol=1e-6, abstol=1e-20, method="gear")
+    chip.tran(t_end / 200, t_end, tmax=t_end / 200)
+    res = chip.run(timeout=120)
+    ts = np.array([0.1, 0.5, 1.0, 2.0])
+    k = s.simulate([("shorted", 0.0, d) for d in np.diff(np.r_[0.0, ts])], state=s.state(th0, tr0))
+    th_sp = np.interp(ts, res.time, res["v(xm.thc)"])
+    assert k.theta_c[-1] - th0 > 1e-3                  # it really relaxes (Li back to the channel)
+    assert np.max(np.abs(th_sp - k.theta_c)) < 1e-3 * (k.theta_c[-1] - th0)
+
+
 def test_floating_rest_follows_the_leak_exactly():
     # A floating gate moves theta_c only through the electrolyte's electronic leak; the
     # kernel's quiet-segment path (one step instead of RK4 + Newton) must be exact there.
