@@ -360,7 +360,10 @@ def main(argv=None) -> int:
     print(f"{arr.n} x {arr.m} synapse array: ngspice {time.perf_counter() - t:.1f} s; "
           f"G vs kernel prediction max {np.abs(a['g'] / arr.g_predicted - 1).max():.2%}; VMM vs G^T v max "
           f"{np.abs(a['i_col'] / a['i_expected'] - 1).max():.2e}; Li from the anode "
-          f"{a['dq_anode']:.4e} C, into the channels {a['dq_channels']:.4e} C; wrote {png}")
+          f"{a['dq_anode']:.4e} C = channels {a['dq_channels']:.4e} C + the cell's own leak "
+          f"{a['q_leak']:.2e} C (residual "
+          f"{(a['dq_anode'] - a['dq_channels'] - a['q_leak']) / abs(a['dq_channels']):.1e}); "
+          f"wrote {png}")
     return 0
 
 
