@@ -26,6 +26,16 @@ from lithispice.errors import SimulationError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "netlists"))
 
 
+def _newton_i(f, gl, thc, thr, ig, i, iterations):
+    """Newton on i + g_leak f(i) = I_G from i (secant derivative), a fixed number of steps."""
+    for _ in range(iterations):
+        h = 1e-3 * np.maximum(np.abs(i), 1e-18)
+        r = i + gl * f(thc, thr, i) - ig
+        dr = 1 + gl * (f(thc, thr, i + h) - f(thc, thr, i - h)) / (2 * h)
+        i = i - r / dr
+    return i
+
+
 def numpy_program(s, amp, T=298.15):
     """The textbook scheme: RK4 per segment, 8 Newton iterations per stage."""
     co = s.coefficients(T)
@@ -33,12 +43,7 @@ def numpy_program(s, amp, T=298.15):
     gl, qc, qr = co["g_leak"], co["qc"], co["qr"]
 
     def solve(thc, thr, ig, i):
-        for _ in range(8):           # Newton on i + g_leak f(i) = I_G (secant derivative)
-            h = 1e-3 * np.maximum(np.abs(i), 1e-18)
-            r = i + gl * f(thc, thr, i) - ig
-            dr = 1 + gl * (f(thc, thr, i + h) - f(thc, thr, i - h)) / (2 * h)
-            i = i - r / dr
-        return i
+        return _newton_i(f, gl, thc, thr, ig, i, 8)
 
     def seg(thc, thr, ig, dt):
         i = ig.copy()
@@ -67,14 +72,8 @@ def numpy_program_simpson(s, amp, T=298.15):
     f = _f_of_i(s, co)
     qc, qr, gl = co["qc"], co["qr"], co["g_leak"]
 
-    def solve(thc, thr, ig):
-        i = ig.copy()
-        for _ in range(2):           # Newton in I from I_G (h' = 1 + g_leak f' ~ 1)
-            h = 1e-3 * np.maximum(np.abs(i), 1e-18)
-            fi = f(thc, thr, i)
-            dr = 1 + gl * (f(thc, thr, i + h) - f(thc, thr, i - h)) / (2 * h)
-            i = i - (i + gl * fi - ig) / dr
-        return i
+    def solve(thc, thr, ig):         # Newton in I from I_G (h' = 1 + g_leak f' ~ 1)
+        return _newton_i(f, gl, thc, thr, ig, ig.copy(), 2)
 
     N, n = amp.shape
     thc = np.full(N, s.theta_c0)

@@ -242,10 +242,11 @@ class Memristor:
     def subckt_name(self) -> str:
         """Unique per parameter set: a readable stem plus a hash of the kernel fields."""
         stem = re.sub(r"[^A-Za-z0-9]+", "_", self.name.split("#")[0]).strip("_")[:32] or "dev"
-        # the 16 deterministic fields (names unchanged by the c2c fields when there is no noise;
-        # the kernel seed is not part of the SPICE model: ngspice draws its own)
-        packed = self._packed[:19] if self.sigma_vth_c2c > 0 else self._packed[:16]
-        digest = hashlib.sha1(packed.tobytes()).hexdigest()[:8]
+        # the deterministic fields only (names unchanged by the c2c fields when there is no
+        # noise); the kernel seed is not part of the SPICE model: ngspice draws its own
+        from .._kernels import MEMRISTOR_FIELDS
+        end = MEMRISTOR_FIELDS.index("seed" if self.sigma_vth_c2c > 0 else "sig_set")
+        digest = hashlib.sha1(self._packed[:end].tobytes()).hexdigest()[:8]
         return f"lsm_{stem}_{digest}"
 
     def subckt(self, dialect: str = "ngspice") -> str:

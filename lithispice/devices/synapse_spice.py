@@ -197,11 +197,11 @@ def synapse_subckt(dev) -> str:
             f"Rgc thc 0 {_LEAK}",
         ]
     lines += _ocv_expr(dev.channel, "ths", "uc", "c")
+    ic_c = " ".join(f"v(tc{k})={{thc0}}" for k in range(dev.n_volumes)) if fv else "v(thc)={thc0}"
     if ext:
         lines.insert(lines.index("Vmi ri ri2 0"), "* external reservoir: the ionic pin")
         lines = [ln.replace("Vmi ri ri2 0", "Vmi ion ri2 0") for ln in lines]
         lines = [_BC_CURRENT if ln.startswith("Bc ") else ln for ln in lines]
-        ic_c = " ".join(f"v(tc{k})={{thc0}}" for k in range(dev.n_volumes)) if fv else "v(thc)={thc0}"
         ic_line = f".ic {ic_c}"
     else:
         qr = co["qr"]
@@ -214,8 +214,7 @@ def synapse_subckt(dev) -> str:
             lad_r, wr = _ladder(films[1], qr, "thrs", "tr", f"Fr thrs 0 Vmi {fmt(1.0 / qr)}")
             lines += lad_r
             lines.append("Bthr thr 0 V=" + "+".join(f"{fmt(wk)}*v(tr{k})" for k, wk in enumerate(wr)))
-            ic_line = (".ic " + " ".join(f"v(tc{k})={{thc0}}" for k in range(dev.n_volumes)) + " "
-                       + " ".join(f"v(tr{k})={{thr0}}" for k in range(dev.n_volumes)))
+            ic_line = f".ic {ic_c} " + " ".join(f"v(tr{k})={{thr0}}" for k in range(dev.n_volumes))
         else:
             lines += [
                 f"Fr thrs 0 Vmi {fmt(1.0 / qr)}",
@@ -223,7 +222,7 @@ def synapse_subckt(dev) -> str:
                 "Cr thr 0 1",
                 f"Rgr thr 0 {_LEAK}",
             ]
-            ic_line = ".ic v(thc)={thc0} v(thr)={thr0}"
+            ic_line = f".ic {ic_c} v(thr)={{thr0}}"
         lines += _ocv_expr(dev.reservoir, "thrs", "ur", "r")
     lines += [ic_line, f".ends {NAME_PLACEHOLDER}"]
     from .microbattery_spice import _wrap
