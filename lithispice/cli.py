@@ -2,7 +2,7 @@
 
     lithispice run DECK [--out DIR]          simulate a deck: CSV, netCDF and a PNG plot
     lithispice sweep CONFIG [--workers N]    a sweep / Monte Carlo from a TOML (or YAML) file
-    lithispice export [--out models]         write the model cards (ngspice, Xyce, LTspice)
+    lithispice export [--out models]         write the model cards (ngspice, Xyce, LTspice, Verilog-A)
     lithispice presets [--family NAME]       every device family's presets with key numbers
     lithispice demo [--out demo_out]         the crossbar demo
 
@@ -314,7 +314,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_export(args) -> int:
     from . import modelcards
-    dialects = modelcards.DIALECTS if args.dialect == "all" else (args.dialect,)
+    dialects = modelcards.FORMS if args.dialect == "all" else (args.dialect,)
     if args.check:
         bad = modelcards.check_models(args.out, dialects)
         if bad:
@@ -435,11 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("export", help="write the model cards (ngspice, Xyce, LTspice)",
+    p = sub.add_parser("export", help="write the model cards (ngspice, Xyce, LTspice, Verilog-A)",
                        description="Generate the model card libraries of every device "
-                       "family's presets, in ngspice, Xyce and LTspice dialects, plus a README.")
+                       "family's presets, in ngspice, Xyce and LTspice dialects and as Verilog-A modules, plus a README.")
     p.add_argument("--out", default="models", help="output folder (default: models)")
-    p.add_argument("--dialect", default="all", choices=("all", "ngspice", "xyce", "ltspice"),
+    p.add_argument("--dialect", default="all", choices=("all", "ngspice", "xyce", "ltspice", "veriloga"),
                    help="which dialect(s) (default: all)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if the files under --out are out of date")

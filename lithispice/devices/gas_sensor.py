@@ -23,19 +23,21 @@ resistance, shunted by the film's electronic leak.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from ..constants import F, R
 from ..errors import ParameterError
+from ..spice.params import ParamTable
 from .base import lookup_preset
+from .gas_sensor_params import PARAMS
+from .param_checks import replace_checked
 from ..validate import check_number as _check
-from .gas_sensor_spice import SPICE_PARAMS
 
 #: O2 partial pressure of dry air, bar (20.95 % at 1 bar).
 P_O2_AIR = 0.2095
@@ -53,10 +55,6 @@ def _positive_array(name: str, value, unit: str) -> np.ndarray:
     if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ParameterError(name, value, f"finite numbers > 0 {unit}")
     return a
-
-
-def _nonneg(name: str, value, unit: str) -> float:
-    return _check(name, value, 0.0, None, unit=unit)
 
 
 def _load(r_load) -> float:
@@ -90,7 +88,8 @@ class GasSensorTrace:
 
 @dataclass(frozen=True)
 class GasSensor:
-    """Parameters of a type-III potentiometric gas sensor. SI units, pressures in bar.
+    """Parameters of a type-III potentiometric gas sensor. SI units, pressures in bar. Units
+    and allowed ranges of every parameter: ``GasSensor.PARAMS`` (gas_sensor_params.py).
 
     Chemistry
       gas                 target gas: "CO2", "NO2" or "SO2" (labels; n is ``n_electrons``)
@@ -156,38 +155,20 @@ class GasSensor:
     notes: str = ""
     assumed: tuple = ()
     _packed: np.ndarray = field(init=False, repr=False, compare=False)
+    #: unit, range and meaning of every field and card instance parameter
+    PARAMS: ClassVar[ParamTable] = PARAMS
 
     # --- construction and validation -------------------------------------------------
     def __post_init__(self):
         if self.gas not in ELECTRONS:
             raise ParameterError("gas", self.gas, f"one of {sorted(ELECTRONS)}")
-        _check("n_electrons", self.n_electrons, 0, 8, lo_open=True)
-        _check("ideality", self.ideality, 0, 2, lo_open=True)
-        _check("e0", self.e0, -10, 10, unit="V")
-        _check("de0_dt", self.de0_dt, -0.1, 0.1, unit="V/K")
-        _check("o2_order", self.o2_order, -4, 4)
-        _check("tau", self.tau, 0, 1e12, lo_open=True, unit="s")
-        _check("ea_tau", self.ea_tau, 0, 5, unit="eV")
-        _check("t_ref", self.t_ref, 0, 3000, lo_open=True, unit="K")
-        _check("sigma_ref", self.sigma_ref, 0, 1e6, lo_open=True, unit="S/m")
-        _check("ea_sigma", self.ea_sigma, 0, 5, unit="eV")
-        _check("sigma_t_ref", self.sigma_t_ref, 0, 3000, lo_open=True, unit="K")
-        _check("sigma_e", self.sigma_e, 0, 1e6, unit="S/m")
-        _check("film_length", self.film_length, 0, 1, lo_open=True, unit="m")
-        _check("film_area", self.film_area, 0, 1, lo_open=True, unit="m^2")
-        _check("asr_ct", self.asr_ct, 0, 1e6, unit="ohm m^2")
-        _check("ea_ct", self.ea_ct, 0, 5, unit="eV")
-        _check("electrode_area", self.electrode_area, 0, 1, lo_open=True, unit="m^2")
-        _check("k_h2o", self.k_h2o, -1, 1, unit="V/decade")
-        _check("p_h2o_ref", self.p_h2o_ref, 0, 100, lo_open=True, unit="bar")
-        _check("k_cross", self.k_cross, -1, 1, unit="V/decade")
-        _check("p_cross_ref", self.p_cross_ref, 0, 100, lo_open=True, unit="bar")
-        _check("t_op", self.t_op, 0, 3000, lo_open=True, unit="K")
+        PARAMS.check(self)          # every numeric field's range
         object.__setattr__(self, "_packed", self._pack())
 
     def replace(self, **changes) -> "GasSensor":
-        """A copy with some parameters changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some parameters changed (validated again). A name that is not a field
+        raises TypeError with a hint: ``replace(tau0=5)`` -> did you mean 'tau'?"""
+        return replace_checked(self, PARAMS, changes)
 
     @classmethod
     def with_electrolyte(cls, electrolyte: str, **kw) -> "GasSensor":
@@ -218,8 +199,10 @@ class GasSensor:
 
     @staticmethod
     def _env(p_o2, p_h2o, p_cross) -> np.ndarray:
-        return np.array([_check("p_o2", p_o2, 0, 100, lo_open=True, unit="bar"),
-                         _nonneg("p_h2o", p_h2o, "bar"), _nonneg("p_cross", p_cross, "bar")])
+        # the background the card takes as instance parameters po2, ph2o, px: same ranges
+        return np.array([PARAMS.by_spice("po2").validate(p_o2, "p_o2"),
+                         PARAMS.by_spice("ph2o").validate(p_h2o, "p_h2o"),
+                         PARAMS.by_spice("px").validate(p_cross, "p_cross")])
 
     # --- static characteristics (all from the kernel) ---------------------------------
     def emf(self, p_gas, temperature, p_o2: float = P_O2_AIR, p_h2o: float = 0.0,
@@ -339,7 +322,7 @@ class GasSensor:
         lnp = np.ascontiguousarray(np.log(p))
         if x0 is None:
             x0 = self.emf(p[0], T[0], p_o2, p_h2o, p_cross)
-        x0 = _check("x0", x0, -10, 10, unit="V")
+        x0 = PARAMS.by_spice("x0").validate(x0)
         r_load = _load(r_load)
         emf, eq, vout = gas_sensor_simulate(self._packed, env, t, lnp, T, float(x0), r_load)
         return GasSensorTrace(t=t, p_gas=p, temperature=T, emf=emf, emf_eq=eq, v_out=vout,
@@ -351,8 +334,9 @@ class GasSensor:
     #: lgp and tk are read against ground and draw no current: drive them with sources.
     pins = ("se", "ref", "lgp", "tk")
     dc_paths = (("se", "ref"),)
-    #: x0 (V), po2/ph2o/px (bar), and every physical parameter (gas_sensor_spice.SPICE_PARAMS)
-    instance_params = tuple(SPICE_PARAMS)
+    #: x0 (V), po2/ph2o/px (bar), and every physical parameter: the table's spice rows
+    #: (gas_sensor_spice.SPICE_PARAMS)
+    instance_params = tuple(PARAMS.spice_map())
 
     @property
     def subckt_name(self) -> str:

@@ -32,38 +32,14 @@ import math
 from ..constants import F, R, k_B_eV
 from ..errors import ParameterError
 from ..spice.names import fmt
+from .gas_sensor_params import PARAMS
 
 T_MIN = 150.0   # K, LSG_T_MIN in csrc/gas_sensor.h
 LEAK_STATE = 1e15  # ohm (with 1 F: 1e15 s), keeps the state node's DC solve regular
 
-#: instance parameter -> GasSensor attribute (None: an operating condition, see spice_params)
-SPICE_PARAMS = {
-    "x0": None,            # EMF at t = 0, V
-    "po2": None,           # O2 partial pressure, bar
-    "ph2o": None,          # H2O partial pressure, bar
-    "px": None,            # cross-gas partial pressure, bar
-    "e0": "e0",            # V
-    "de0": "de0_dt",       # V/K
-    "tref": "t_ref",       # K
-    "ideal": "ideality",   # 1
-    "nel": "n_electrons",  # 1
-    "nuo2": "o2_order",    # 1
-    "tau0": "tau",         # s at tref
-    "ea_tau": "ea_tau",    # eV
-    "sig0": "sigma_ref",   # S/m at tsig
-    "ea_sig": "ea_sigma",  # eV
-    "tsig": "sigma_t_ref",  # K
-    "sige": "sigma_e",     # S/m
-    "lfilm": "film_length",  # m
-    "afilm": "film_area",  # m^2
-    "asrct": "asr_ct",     # ohm m^2
-    "ea_ct": "ea_ct",      # eV
-    "ael": "electrode_area",  # m^2
-    "kh2o": "k_h2o",       # V/decade
-    "ph2o0": "p_h2o_ref",  # bar
-    "kx": "k_cross",       # V/decade
-    "px0": "p_cross_ref",  # bar
-}
+#: instance parameter -> GasSensor attribute (None: an operating condition, see spice_params),
+#: in card order; units and ranges are the rows of gas_sensor_params.PARAMS
+SPICE_PARAMS = PARAMS.spice_map()
 
 
 def _comment(text: str) -> str:

@@ -13,17 +13,20 @@ and the field-acceleration voltage V0 = V_th / nonlinearity.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from ..errors import ParameterError
+from ..spice.params import ParamTable
 from ._threads import run_ranges
 from .base import lookup_preset
+from .memristor_params import PARAMS
+from .param_checks import check_integer, replace_checked
 from ..validate import check_number as _check
 
 LAWS = {"log": 0, "series": 1, "percolation": 2}
@@ -53,7 +56,8 @@ class MemristorTrace:
 
 @dataclass(frozen=True)
 class Memristor:
-    """Parameters of a Li memristor. All SI: V, s, ohm, K, eV.
+    """Parameters of a Li memristor. All SI: V, s, ohm, K, eV. Units and allowed ranges of
+    every parameter: ``Memristor.PARAMS`` (memristor_params.py).
 
     v_set, v_reset        threshold voltages (magnitudes), V: a full switch in t_switch_*
     t_switch_set/_reset   reference switching times at the thresholds, s
@@ -102,22 +106,12 @@ class Memristor:
     notes: str = ""
     table3_ref: int | None = None
     _packed: np.ndarray = field(init=False, repr=False, compare=False)
+    #: unit, range and meaning of every field and card instance parameter
+    PARAMS: ClassVar[ParamTable] = PARAMS
 
     # --- construction and validation -------------------------------------------------
     def __post_init__(self):
-        _check("v_set", self.v_set, 0, 1e3, lo_open=True, unit="V")
-        _check("v_reset", self.v_reset, 0, 1e3, lo_open=True, unit="V")
-        _check("t_switch_set", self.t_switch_set, 0, 1e9, lo_open=True, unit="s")
-        _check("t_switch_reset", self.t_switch_reset, 0, 1e9, lo_open=True, unit="s")
-        _check("nonlinearity_set", self.nonlinearity_set, 0.1, 50, unit="(V_th/V0)")
-        _check("nonlinearity_reset", self.nonlinearity_reset, 0.1, 50, unit="(V_th/V0)")
-        _check("window_p", self.window_p, 1, 10)
-        _check("ea_switch", self.ea_switch, 0, 3, unit="eV")
-        _check("tau_retention", self.tau_retention, 0, 1e30, unit="s")
-        _check("ea_retention", self.ea_retention, 0, 3, unit="eV")
-        _check("w_eq", self.w_eq, 0, 1)
-        _check("r_on", self.r_on, 0, 1e15, lo_open=True, unit="ohm")
-        _check("r_off", self.r_off, 0, 1e18, lo_open=True, unit="ohm")
+        PARAMS.check(self)          # every plain range; the relations and special cases below
         if not self.r_off > self.r_on:
             raise ParameterError("r_off", self.r_off, f"> r_on = {self.r_on} ohm")
         if not (self.v_nonlinear == math.inf or
@@ -125,23 +119,15 @@ class Memristor:
             raise ParameterError("v_nonlinear", self.v_nonlinear, "> 0 V, or inf for ohmic")
         if self.law not in LAWS:
             raise ParameterError("law", self.law, f"one of {sorted(LAWS)}")
-        _check("w_c", self.w_c, 0, 1, unit="(must be < 1)")
-        if self.w_c >= 1:
-            raise ParameterError("w_c", self.w_c, "[0, 1)")
-        _check("t_perc", self.t_perc, 1, 5)
-        _check("t_ref", self.t_ref, 0, 2000, lo_open=True, unit="K")
-        _check("sigma_vth_c2c", self.sigma_vth_c2c, 0, 10, unit="V")
-        _check("tau_c2c", self.tau_c2c, 0, 1e9, unit="s")
         if self.sigma_vth_c2c > 0 and not self.tau_c2c > 0:
             raise ParameterError("tau_c2c", self.tau_c2c, "> 0 s when sigma_vth_c2c > 0")
-        if (isinstance(self.seed_c2c, bool) or not isinstance(self.seed_c2c, (int, np.integer))
-                or not 0 <= self.seed_c2c < 2**52):
-            raise ParameterError("seed_c2c", self.seed_c2c, "an integer in [0, 2^52)")
+        check_integer(PARAMS.by_field("seed_c2c"), self.seed_c2c)
         object.__setattr__(self, "_packed", self._pack())
 
     def replace(self, **changes) -> "Memristor":
-        """A copy with some parameters changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some parameters changed (validated again). A name that is not a field
+        raises TypeError with a hint: ``replace(ron=2e4)`` -> did you mean 'r_on'?"""
+        return replace_checked(self, PARAMS, changes)
 
     # --- derived kernel coefficients ----------------------------------------------------
     @property
@@ -188,7 +174,7 @@ class Memristor:
     def switching_rate(self, v: float, temperature: float = 298.15, w: float = 0.0) -> float:
         """dw/dt (1/s) at voltage v (V), temperature (K) and state w: the kernel's value."""
         from .._kernels import memristor_rate
-        _check("temperature", temperature, 0, 2000, lo_open=True, unit="K")
+        PARAMS.by_spice("tk").validate(temperature, "temperature")
         return float(memristor_rate(self._packed, float(temperature),
                                     np.array([float(v)]), np.array([float(w)]))[0])
 
@@ -234,9 +220,9 @@ class Memristor:
     # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
     pins = ("p", "n")
     dc_paths = (("p", "n"),)
-    # w0 (1) and tk (K), plus every physical parameter (see memristor_spice.SPICE_PARAMS)
-    instance_params = ("w0", "tk", "vset", "vreset", "tsw_set", "tsw_reset", "nl_set", "nl_reset",
-                       "ron", "roff", "ea", "tau_ret", "ea_ret", "w_eq", "w_c", "t_perc")
+    # w0 (1) and tk (K), plus the physical parameters a card overrides per instance: the
+    # table's spice rows (memristor_spice.SPICE_PARAMS)
+    instance_params = tuple(PARAMS.spice_map())
 
     @property
     def subckt_name(self) -> str:
@@ -305,8 +291,9 @@ def simulate_array(devices, t, v, temperature=298.15, w0=0.0, threads=None, _sin
     if not np.all(np.isfinite(temp)) or np.any(temp <= 0):
         raise ParameterError("temperature", temperature, "> 0 K")
     w0a = np.ascontiguousarray(np.broadcast_to(np.asarray(w0, dtype=np.float64), (n,)))
-    if not np.all((w0a >= 0) & (w0a <= 1)):
-        raise ParameterError("w0", w0, "[0, 1]")
+    w0_row = PARAMS.by_spice("w0")
+    if not np.all((w0a >= w0_row.lo) & (w0a <= w0_row.hi)):
+        raise ParameterError("w0", w0, w0_row.range_text())
     params = np.stack([d._packed for d in devices])
     w = np.empty((n, t.size))
     i = np.empty((n, t.size))

@@ -29,17 +29,22 @@ import math
 from ..constants import k_B_eV
 from ..errors import ParameterError
 from ..spice.names import fmt
+from .memristor_params import PARAMS
 
 _WC = "min(max(v(w),0),1)"  # clamped state, as ls_clamp in the kernel
 
-# instance parameter -> Memristor attribute (the defaults come from the device)
-SPICE_PARAMS = {
-    "w0": None, "tk": "t_ref",
-    "vset": "v_set", "vreset": "v_reset", "tsw_set": "t_switch_set", "tsw_reset": "t_switch_reset",
-    "nl_set": "nonlinearity_set", "nl_reset": "nonlinearity_reset", "ron": "r_on", "roff": "r_off",
-    "ea": "ea_switch", "tau_ret": "tau_retention", "ea_ret": "ea_retention", "w_eq": "w_eq",
-    "w_c": "w_c", "t_perc": "t_perc",
-}
+#: instance parameter -> Memristor attribute (None: card-only, w0 and tk), in card order;
+#: units and ranges are the rows of memristor_params.PARAMS
+SPICE_PARAMS = PARAMS.spice_map()
+
+
+def _default(dev, name: str, attr) -> str:
+    """Default of instance parameter ``name`` on ``dev``'s card, as written on the card."""
+    if PARAMS.by_spice(name).temperature:
+        return fmt(dev.t_ref)   # the device runs at its reference temperature unless told
+    if attr is None:
+        return "0"              # the initial state w0: fully reset
+    return fmt(getattr(dev, attr))
 
 
 def _window(x: str, p: float) -> str:
@@ -79,8 +84,7 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
     else:
         vnl = fmt(dev.v_nonlinear)
         current = f"{g}*{vnl}*sinh({vpn}/{vnl})"
-    defaults = " ".join(f"{k}=0" if attr is None else f"{k}={fmt(getattr(dev, attr))}"
-                        for k, attr in SPICE_PARAMS.items())
+    defaults = " ".join(f"{k}={_default(dev, k, attr)}" for k, attr in SPICE_PARAMS.items())
     ip = fmt(_window_integral(dev.window_p))
     lines = [
         f"* lithispice Li memristor '{_comment(dev.name)}': equations of csrc/memristor.h",

@@ -22,15 +22,18 @@ Conventions
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from ..constants import F
 from ..errors import ParameterError
+from ..spice.params import ParamTable
 from .base import hashed_subckt, lookup_preset
+from .microbattery_params import PARAMS as _PARAMS
+from .param_checks import check_integer, replace_checked
 from ..validate import check_number as _check
 
 #: End-of-run reasons reported by the kernel (None = ran to the end of its time).
@@ -205,51 +208,32 @@ class Microbattery:
     notes: str = ""
     assumed: tuple = ()
     _packed: np.ndarray = field(init=False, repr=False, compare=False)
+    #: Unit, range and meaning of every numeric field and instance parameter.
+    PARAMS: ClassVar[ParamTable] = _PARAMS
 
     # --- construction and validation --------------------------------------------------------
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError("name", self.name, "a non-empty string")
-        _check("area", self.area, 0, 1.0, lo_open=True, unit="m2")
-        _check("cathode_thickness", self.cathode_thickness, 0, 1e-3, lo_open=True, unit="m")
-        _check("electrolyte_thickness", self.electrolyte_thickness, 0, 1e-3, lo_open=True, unit="m")
-        _check("anode_thickness", self.anode_thickness, 0, 1e-3, unit="m")
-        _check("c_max", self.c_max, 0, 1e6, lo_open=True, unit="mol/m3")
-        _check("D", self.D, 0, 1e-6, lo_open=True, unit="m2/s")
-        _check("ea_D", self.ea_D, 0, 3, unit="eV")
-        _check("i0_cathode", self.i0_cathode, 0, 1e6, lo_open=True, unit="A/m2")
-        _check("ea_i0_cathode", self.ea_i0_cathode, 0, 3, unit="eV")
-        _check("c_dl", self.c_dl, 0, 1e3, unit="F/m2")
-        _check("sigma_ref", self.sigma_ref, 0, 1e4, lo_open=True, unit="S/m")
-        _check("ea_sigma", self.ea_sigma, 0, 3, unit="eV")
-        _check("t_ref_sigma", self.t_ref_sigma, 0, 2000, lo_open=True, unit="K")
-        _check("sigma_e", self.sigma_e, 0, 1e4, unit="S/m")
-        _check("eps_r", self.eps_r, 1, 1e5)
-        _check("c_li", self.c_li, 0, 1e6, lo_open=True, unit="mol/m3")
-        _check("i0_anode", self.i0_anode, 0, 1e6, lo_open=True, unit="A/m2")
-        _check("ea_i0_anode", self.ea_i0_anode, 0, 3, unit="eV")
-        _check("v_min", self.v_min, 0, 10, unit="V")
-        _check("v_max", self.v_max, 0, 10, unit="V")
+        # ranges, units and names of the numeric fields: microbattery_params.PARAMS
+        _PARAMS.check(self)
+        # what a plain range cannot say: relations, the inf of cycle_life, integers
         if not self.v_max > self.v_min:
             raise ParameterError("v_max", self.v_max, f"> v_min = {self.v_min} V")
         cl = float(self.cycle_life)
-        if not (cl == math.inf or (math.isfinite(cl) and cl >= 1)):
-            raise ParameterError("cycle_life", self.cycle_life, "[1, inf] cycles (inf: no fade)")
-        _check("t_ref", self.t_ref, 0, 2000, lo_open=True, unit="K")
-        from .._kernels import BATTERY_FILM_MAXN
-        if (isinstance(self.n_volumes, bool) or not isinstance(self.n_volumes, (int, np.integer))
-                or not 1 <= self.n_volumes <= BATTERY_FILM_MAXN):
-            raise ParameterError("n_volumes", self.n_volumes, f"an integer in [1, {BATTERY_FILM_MAXN}]")
-        _check("grading", self.grading, 1, 1e3)
-        _check("tol", self.tol, 1e-12, 1e-2)
+        lo = _PARAMS.by_field("cycle_life").lo
+        if not (cl == math.inf or (math.isfinite(cl) and cl >= lo)):
+            raise ParameterError("cycle_life", self.cycle_life, f"[{lo:g}, inf] cycles (inf: no fade)")
+        check_integer(_PARAMS.by_field("n_volumes"), self.n_volumes)
         if not isinstance(self.reservoir_pin, bool):
             raise ParameterError("reservoir_pin", self.reservoir_pin, "True or False")
         _ocv_spec(self.cathode)        # a known cathode with a known OCV law
         object.__setattr__(self, "_packed", self._pack())
 
     def replace(self, **changes) -> "Microbattery":
-        """A copy with some parameters changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some parameters changed (validated again). A name that is not a field
+        raises TypeError with a hint (``socc`` -> ``soc0``, an instance parameter)."""
+        return replace_checked(self, _PARAMS, changes)
 
     def lumped(self) -> "Microbattery":
         """The single-volume variant (n_volumes = 1): the cathode film as one capacitor with the
@@ -356,8 +340,8 @@ class Microbattery:
         soh, Li-metal inventory q_anode0 (C; default: the inventory at full charge minus what
         the cathode holds below full charge)."""
         from .._kernels import battery_initial_state
-        soc0 = _check("soc0", soc0, 0, 1)
-        soh = _check("soh", soh, 0, 1, lo_open=True)
+        soc0 = _PARAMS.by_spice("soc0").validate(soc0)
+        soh = _PARAMS.by_spice("soh").validate(soh)
         if q_anode0 is None:
             q_anode0 = self.anode_inventory_C - (1.0 - soc0) * self.capacity_C * soh
             if q_anode0 < -1e-12 * self.capacity_C:
@@ -526,7 +510,7 @@ class Microbattery:
         return battery_voltage_now(self._packed, _temperature(temperature), self._state(state, soc0), i)
 
     # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
-    instance_params = ("soc0", "tk", "soh", "qli0")
+    instance_params = tuple(r.spice for r in _PARAMS.spice_rows())
 
     @property
     def dc_paths(self) -> tuple:
@@ -552,8 +536,8 @@ class Microbattery:
         return self._spice()[0]
 
     def subckt(self, dialect: str = "ngspice") -> str:
-        """The ngspice ``.subckt``: pins pos neg [ion]; params soc0 (1), tk (K), soh (1),
-        qli0 (C; < 0: derived from soc0). See microbattery_spice.py for the circuit."""
+        """The ngspice ``.subckt``: pins pos neg [ion]; instance params: ``PARAMS.spice_rows()``
+        (soc0, tk, soh, qli0 with their units). See microbattery_spice.py for the circuit."""
         if dialect != "ngspice":
             raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
         return self._spice()[1]
@@ -573,7 +557,8 @@ class Microbattery:
 
 
 def _temperature(temperature) -> float:
-    return _check("temperature", temperature, 0, 2000, lo_open=True, unit="K")
+    """A run's temperature, K: the range of the instance parameter tk."""
+    return _PARAMS.by_spice("tk").validate(temperature, "temperature")
 
 
 def _trace(rows, T, event, final, summary) -> BatteryTrace:

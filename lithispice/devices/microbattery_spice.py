@@ -77,9 +77,18 @@ def _ocv_lines(b) -> list[str]:
     return ["* cathode OCV: flat plateau", f"Bu pos cx V={fmt(u0)}"]
 
 
+def _params_list(b) -> str:
+    """``name=default`` of the instance parameters: names and order from the table
+    (microbattery_params.PARAMS), defaults here (the card starts charged, at t_ref, unfaded,
+    with the Li inventory derived: qli0 < 0)."""
+    from .microbattery_params import PARAMS
+    defaults = {"soc0": "1", "tk": fmt(b.t_ref), "soh": "1", "qli0": "-1"}
+    return " ".join(f"{r.spice}={defaults[r.spice]}" for r in PARAMS.spice_rows())
+
+
 def microbattery_subckt(b) -> str:
-    """The ``.subckt`` text for Microbattery ``b`` (pins pos neg [ion]; params soc0, tk, soh,
-    qli0), named NAME_PLACEHOLDER (``b.subckt()`` substitutes the hashed name)."""
+    """The ``.subckt`` text for Microbattery ``b`` (pins pos neg [ion]; params: the table's
+    instance parameters), named NAME_PLACEHOLDER (``b.subckt()`` substitutes the hashed name)."""
     from .._kernels import battery_ladder
     C, Rk, Rs = battery_ladder(b._packed, b.t_ref)
     n = len(C)
@@ -95,7 +104,7 @@ def microbattery_subckt(b) -> str:
         f"{b.electrolyte_thickness:g} m, Li {b.anode_thickness:g} m, area {b.area:g} m2, "
         f"capacity {b.capacity_Ah:.6g} Ah, {n} volumes",
         f"* source: {_comment(b.source)}",
-        f".subckt {name} {pins} params: soc0=1 tk={fmt(b.t_ref)} soh=1 qli0=-1",
+        f".subckt {name} {pins} params: {_params_list(b)}",
         f".param vt2={{{fmt(vt2)}*tk}}",
         f".param fd={{{fd}}}",
         f".param rion={{{fmt(co['r_ion'])}/{_arr(b.ea_sigma, b.t_ref_sigma)}}}",

@@ -24,15 +24,18 @@ Conventions
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from ..errors import ParameterError
 from ._threads import run_ranges
+from ..spice.params import ParamTable
 from .base import hashed_subckt
+from .param_checks import check_integer, check_optional, replace_checked
+from .synapse_params import PARAMS as _PARAMS
 from ..validate import check_number as _check
 
 CHANNELS = ("LiCoO2", "WO3")
@@ -217,6 +220,8 @@ class Synapse:
     notes: str = ""
     assumed: tuple = ()
     _packed: np.ndarray = field(init=False, repr=False, compare=False)
+    #: Unit, range and meaning of every numeric field and instance parameter.
+    PARAMS: ClassVar[ParamTable] = _PARAMS
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -231,51 +236,21 @@ class Synapse:
             raise ParameterError("pulse_drive", self.pulse_drive, f"one of {tuple(DRIVES)}")
         if self.rest not in RESTS:
             raise ParameterError("rest", self.rest, f"one of {RESTS}")
-        for nm in ("w_ch", "l_ch"):
-            _check(nm, getattr(self, nm), 0, 1e-2, lo_open=True, unit="m")
-        _check("t_ch", self.t_ch, 0, 1e-4, lo_open=True, unit="m")
-        if self.c_max_ch is not None:
-            _check("c_max_ch", self.c_max_ch, 0, 1e6, lo_open=True, unit="mol/m3")
-        _check("D_ch", self.D_ch, 0, 1e-6, lo_open=True, unit="m2/s")
-        _check("i0_ch", self.i0_ch, 0, 1e6, lo_open=True, unit="A/m2")
-        _check("x_a", self.x_a, 0, 10, unit="(stoichiometry)")
-        _check("x_b", self.x_b, 0, 10, unit="(stoichiometry)")
+        # ranges, units and names of the numeric fields: synapse_params.PARAMS
+        _PARAMS.check(self)
+        # what a plain range cannot say: None = from the material, integers, relations
+        for nm in ("c_max_ch", "c_max_res"):
+            check_optional(_PARAMS.by_field(nm), getattr(self, nm))
+        for nm in ("n_states", "n_volumes"):
+            check_integer(_PARAMS.by_field(nm), getattr(self, nm))
         if self.x_a == self.x_b:
             raise ParameterError("x_b", self.x_b, f"!= x_a = {self.x_a}")
-        _check("sigma_a", self.sigma_a, 0, 1e8, lo_open=True, unit="S/m")
-        _check("sigma_b", self.sigma_b, 0, 1e8, lo_open=True, unit="S/m")
-        _check("el_thickness", self.el_thickness, 0, 1e-3, lo_open=True, unit="m")
-        _check("sigma_ref", self.sigma_ref, 0, 1e4, lo_open=True, unit="S/m")
-        _check("ea_sigma", self.ea_sigma, 0, 3, unit="eV")
-        _check("t_ref_sigma", self.t_ref_sigma, 0, 2000, lo_open=True, unit="K")
-        _check("sigma_e", self.sigma_e, 0, 1e4, unit="S/m")
-        _check("res_area", self.res_area, 0, 1.0, unit="m2")
-        _check("res_thickness", self.res_thickness, 0, 1e-3, lo_open=True, unit="m")
-        if self.c_max_res is not None:
-            _check("c_max_res", self.c_max_res, 0, 1e7, lo_open=True, unit="mol/m3")
-        _check("D_res", self.D_res, 0, 1e-6, lo_open=True, unit="m2/s")
-        _check("i0_res", self.i0_res, 0, 1e6, lo_open=True, unit="A/m2")
-        _check("ea_D", self.ea_D, 0, 3, unit="eV")
-        _check("ea_i0", self.ea_i0, 0, 3, unit="eV")
-        _check("t_ref", self.t_ref, 0, 2000, lo_open=True, unit="K")
-        _check("theta_c0", self.theta_c0, 0, 1)
-        _check("theta_r0", self.theta_r0, 0, 1)
-        _check("pulse_amplitude", self.pulse_amplitude, 0, 1e3, lo_open=True, unit="A or V")
-        _check("t_on", self.t_on, 0, 1e6, lo_open=True, unit="s")
-        _check("t_off", self.t_off, 0, 1e6, unit="s")
-        if (isinstance(self.n_states, bool) or not isinstance(self.n_states, (int, np.integer))
-                or not 1 <= self.n_states <= 10**7):
-            raise ParameterError("n_states", self.n_states, "an integer in [1, 1e7]")
-        if (isinstance(self.n_volumes, bool) or not isinstance(self.n_volumes, (int, np.integer))
-                or not 1 <= self.n_volumes <= 32):
-            raise ParameterError("n_volumes", self.n_volumes, "an integer in [1, 32]")
-        _check("film_grading", self.film_grading, 1, 1000)
-        _check("film_tol", self.film_tol, 0, 1e-2, lo_open=True)
         object.__setattr__(self, "_packed", self._pack())
 
     def replace(self, **changes) -> "Synapse":
-        """A copy with some parameters changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some parameters changed (validated again). A name that is not a field
+        raises TypeError with a hint (``thc0`` -> ``theta_c0``)."""
+        return replace_checked(self, _PARAMS, changes)
 
     # --- derived ------------------------------------------------------------------------
     @property
@@ -380,8 +355,9 @@ class Synapse:
     def state(self, theta_c=None, theta_r=None) -> np.ndarray:
         """A state vector at uniform lithiations: (theta_c, theta_r) for lumped films, else
         the channel profile then the reservoir profile (n_volumes values each)."""
-        thc = self.theta_c0 if theta_c is None else _check("theta_c", theta_c, 0, 1)
-        thr = self.theta_r0 if theta_r is None else _check("theta_r", theta_r, 0, 1)
+        # a uniform state has the range of the initial lithiations
+        thc = self.theta_c0 if theta_c is None else _PARAMS.by_field("theta_c0").validate(theta_c, "theta_c")
+        thr = self.theta_r0 if theta_r is None else _PARAMS.by_field("theta_r0").validate(theta_r, "theta_r")
         return np.repeat([thc, thr], self.n_volumes).astype(np.float64)
 
     def _st(self, state):
@@ -490,8 +466,8 @@ class Synapse:
         amp = _check("amplitude", amplitude, -1e3, 1e3, unit="A or V")
         if amp == 0:
             raise ParameterError("amplitude", amplitude, "non-zero (0 means 'no pulse')")
-        ton = self.t_on if t_on is None else _check("t_on", t_on, 0, 1e6, lo_open=True, unit="s")
-        toff = self.t_off if t_off is None else _check("t_off", t_off, 0, 1e6, unit="s")
+        ton = self.t_on if t_on is None else _PARAMS.by_field("t_on").validate(t_on)
+        toff = self.t_off if t_off is None else _PARAMS.by_field("t_off").validate(t_off)
         rest = self.rest if rest is None else rest
         if rest not in RESTS:
             raise ParameterError("rest", rest, f"one of {RESTS}")
@@ -526,7 +502,7 @@ class Synapse:
         return self._magnitude_train(-1, n_pulses, magnitude, drive, **kw)
 
     # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
-    instance_params = ("thc0", "thr0", "tk")
+    instance_params = tuple(r.spice for r in _PARAMS.spice_rows())
 
     @property
     def pins(self) -> tuple:
@@ -551,7 +527,8 @@ class Synapse:
         return self._spice()[0]
 
     def subckt(self, dialect: str = "ngspice") -> str:
-        """The ngspice ``.subckt`` (pins s d g [ion]; params thc0, thr0, tk)."""
+        """The ngspice ``.subckt`` (pins s d g [ion]; instance params: ``PARAMS.spice_rows()``,
+        thc0, thr0, tk)."""
         if dialect != "ngspice":
             raise ParameterError("dialect", dialect, "'ngspice'")
         return self._spice()[1]
@@ -584,7 +561,8 @@ _REST = {"floating": (1, 0.0), "shorted": (0, 0.0)}
 
 
 def _temperature(temperature) -> float:
-    return _check("temperature", temperature, 0, 2000, lo_open=True, unit="K")
+    """A run's temperature, K: the range of the instance parameter tk."""
+    return _PARAMS.by_spice("tk").validate(temperature, "temperature")
 
 
 def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
@@ -608,8 +586,8 @@ def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
     rest = device.rest if rest is None else rest
     if rest not in RESTS:
         raise ParameterError("rest", rest, f"one of {RESTS}")
-    ton = device.t_on if t_on is None else _check("t_on", t_on, 0, 1e6, lo_open=True, unit="s")
-    toff = device.t_off if t_off is None else _check("t_off", t_off, 0, 1e6, unit="s")
+    ton = device.t_on if t_on is None else _PARAMS.by_field("t_on").validate(t_on)
+    toff = device.t_off if t_off is None else _PARAMS.by_field("t_off").validate(t_off)
     if states is None:
         st = np.tile(device.state(), (amp.shape[0], 1))
     else:

@@ -147,6 +147,18 @@ def _ladder(film, q: float, surface: str, prefix: str, inject: str) -> tuple[lis
     return lines, w
 
 
+def _params_list(dev) -> str:
+    """``name=default`` of the instance parameters: names and order from the table
+    (synapse_params.PARAMS); a row with a field defaults to the device's value (thc0 =
+    theta_c0), the temperature to t_ref."""
+    from .synapse_params import PARAMS
+    out = []
+    for r in PARAMS.spice_rows():
+        value = dev.t_ref if r.temperature else getattr(dev, r.field)
+        out.append(f"{r.spice}={fmt(value)}")
+    return " ".join(out)
+
+
 def synapse_subckt(dev) -> str:
     """``.subckt`` text of Synapse ``dev`` named NAME_PLACEHOLDER."""
     co = dev.coefficients(dev.t_ref)
@@ -159,8 +171,7 @@ def synapse_subckt(dev) -> str:
         f"* channel {dev.channel} {dev.w_ch:g} x {dev.l_ch:g} x {dev.t_ch:g} m, electrolyte "
         f"{dev.el_thickness:g} m, reservoir {dev.reservoir}; I_G > 0 into g lithiates the channel",
         f"* source: {_comment(dev.source)}",
-        f".subckt {NAME_PLACEHOLDER} {' '.join(dev.pins)} params: thc0={fmt(dev.theta_c0)} "
-        f"thr0={fmt(dev.theta_r0)} tk={fmt(dev.t_ref)}",
+        f".subckt {NAME_PLACEHOLDER} {' '.join(dev.pins)} params: {_params_list(dev)}",
         f".param vt2={{{fmt(2.0 * R / F)}*tk}}",
         f".param rion={{{fmt(co['r_ion'])}/{_arr(dev.ea_sigma, dev.t_ref_sigma)}}}",
         f".param i2c={{{fmt(co['i2c'])}*{fi}}}",
