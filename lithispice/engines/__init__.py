@@ -2,11 +2,13 @@
 
 ``run_deck(deck)`` runs a complete SPICE deck and returns a :class:`Result`;
 ``run_deck_shared(deck)`` does the same through libngspice in a child process;
-``read_raw(path)`` reads an ngspice raw file into :class:`Plot` objects.
+``read_raw(path)`` reads an ngspice raw file into :class:`Plot` objects;
+``run_vacask(chip)`` runs a Chip with the second engine, VACASK, into the same Result.
 """
 from .batch import run_deck
 from .raw import read_raw
 from .result import Plot, Result
 from .shared import run_deck_shared
+from .vacask import run_vacask
 
-__all__ = ["run_deck", "run_deck_shared", "Result", "Plot", "read_raw"]
+__all__ = ["run_deck", "run_deck_shared", "run_vacask", "Result", "Plot", "read_raw"]

@@ -54,13 +54,22 @@ def pwl_text(points, what: str = "pwl") -> str:
     Times must be >= 0 and strictly increasing (ngspice requires it; a repeated time would
     be a vertical step the integrator cannot take).
     """
+    pairs = pwl_pairs(points, what)
+    items = [f"{fmt(t)} {fmt(v)}" for t, v in pairs]
+    chunks = [" ".join(items[i:i + _PWL_PAIRS_PER_LINE])
+              for i in range(0, len(items), _PWL_PAIRS_PER_LINE)]
+    return "pwl(" + "\n+ ".join(chunks) + ")"
+
+
+def pwl_pairs(points, what: str = "pwl") -> tuple[tuple[float, float], ...]:
+    """The validated (time s, value) pairs of a PWL waveform (see :func:`pwl_text`)."""
     try:
         pairs = [tuple(p) for p in points]
     except TypeError:
         raise ParameterError(what, points, "a sequence of (time, value) pairs") from None
     if not pairs:
         raise ParameterError(what, points, "at least one (time, value) pair")
-    items: list[str] = []
+    out: list[tuple[float, float]] = []
     last_t = -math.inf
     for k, pair in enumerate(pairs):
         if len(pair) != 2:
@@ -73,10 +82,8 @@ def pwl_text(points, what: str = "pwl") -> str:
             raise ParameterError(f"{what}[{k}].time", t,
                                  f"> previous time {last_t!r} s (times strictly increasing)")
         last_t = t
-        items.append(f"{fmt(t)} {fmt(v)}")
-    chunks = [" ".join(items[i:i + _PWL_PAIRS_PER_LINE])
-              for i in range(0, len(items), _PWL_PAIRS_PER_LINE)]
-    return "pwl(" + "\n+ ".join(chunks) + ")"
+        out.append((t, v))
+    return tuple(out)
 
 
 def sine_text(spec, what: str = "sine") -> str:
@@ -87,6 +94,13 @@ def sine_text(spec, what: str = "sine") -> str:
     in that order. The frequency is required: ngspice's default (1/TSTOP) would tie the
     stimulus to the analysis.
     """
+    d = sine_spec(spec, what)
+    return "sin(" + " ".join(fmt(d[k]) for k in _SINE_KEYS) + ")"
+
+
+def sine_spec(spec, what: str = "sine") -> dict:
+    """The validated SIN parameters as floats, every key of ``_SINE_KEYS`` present (delay,
+    damping and phase default to 0); see :func:`sine_text`."""
     d = _spec_to_dict(spec, _SINE_KEYS, ("offset", "amplitude", "freq"), what)
     if d["freq"] <= 0:
         raise ParameterError(f"{what}.freq", d["freq"], "> 0 Hz")
@@ -94,35 +108,50 @@ def sine_text(spec, what: str = "sine") -> str:
         raise ParameterError(f"{what}.delay", d["delay"], ">= 0 s")
     if d.get("damping", 0.0) < 0:
         raise ParameterError(f"{what}.damping", d["damping"], ">= 0 1/s")
-    vals = [d["offset"], d["amplitude"], d["freq"], d.get("delay", 0.0),
-            d.get("damping", 0.0), d.get("phase", 0.0)]
-    return "sin(" + " ".join(fmt(v) for v in vals) + ")"
+    return {"offset": d["offset"], "amplitude": d["amplitude"], "freq": d["freq"],
+            "delay": d.get("delay", 0.0), "damping": d.get("damping", 0.0),
+            "phase": d.get("phase", 0.0)}
 
 
 def pulse_text(spec, what: str = "pulse") -> str:
     """``pulse(V1 V2 TD TR TF PW [PER])``.
 
-    ``spec``: mapping with keys v1, v2 (V or A), delay (s, >= 0, default 0), rise, fall
-    (s, > 0), width (s, >= 0), period (s, >= rise + width + fall; omitted = one pulse);
-    or a sequence in that order. rise/fall/width are required because ngspice would
-    otherwise take TSTEP/TSTOP from the analysis line.
+    ``spec``: mapping with keys v1, v2 (V or A), delay (s, >= 0, default 0), rise, fall,
+    width (s, > 0), period (s, >= rise + width + fall; omitted = one pulse); or a sequence
+    in that order. rise/fall/width are required, and must be > 0, because ngspice would
+    otherwise take TSTEP/TSTOP from the analysis line (it reads a zero as "not given").
     """
+    d = pulse_spec(spec, what)
+    vals = [d[k] for k in _PULSE_KEYS[:6]]
+    if "period" in d:
+        vals.append(d["period"])
+    return "pulse(" + " ".join(fmt(v) for v in vals) + ")"
+
+
+def pulse_spec(spec, what: str = "pulse") -> dict:
+    """The validated PULSE parameters as floats (delay defaults to 0; ``period`` only if
+    given: without it the pulse is single); see :func:`pulse_text`."""
     d = _spec_to_dict(spec, _PULSE_KEYS, ("v1", "v2", "rise", "fall", "width"), what)
     if d.get("delay", 0.0) < 0:
         raise ParameterError(f"{what}.delay", d["delay"], ">= 0 s")
     for k in ("rise", "fall"):
         if d[k] <= 0:
             raise ParameterError(f"{what}.{k}", d[k], "> 0 s")
-    if d["width"] < 0:
-        raise ParameterError(f"{what}.width", d["width"], ">= 0 s")
-    vals = [d["v1"], d["v2"], d.get("delay", 0.0), d["rise"], d["fall"], d["width"]]
+    if d["width"] <= 0:
+        # ngspice reads PW = 0 as "not given" and substitutes TSTOP: a pulse that rises and
+        # never falls (seen in ngspice 39), not a triangle.
+        raise ParameterError(f"{what}.width", d["width"], "> 0 s",
+                             "ngspice replaces a zero width by TSTOP; for a triangle give a "
+                             "width much shorter than rise and fall")
+    out = {"v1": d["v1"], "v2": d["v2"], "delay": d.get("delay", 0.0), "rise": d["rise"],
+           "fall": d["fall"], "width": d["width"]}
     if "period" in d:
         need = d["rise"] + d["width"] + d["fall"]
         if d["period"] < need:
             raise ParameterError(f"{what}.period", d["period"],
                                  f">= rise + width + fall = {need!r} s")
-        vals.append(d["period"])
-    return "pulse(" + " ".join(fmt(v) for v in vals) + ")"
+        out["period"] = d["period"]
+    return out
 
 
 def source_value_text(dc, ac=None, pwl=None, sine=None, pulse=None, what: str = "source") -> str:
@@ -131,21 +160,41 @@ def source_value_text(dc, ac=None, pwl=None, sine=None, pulse=None, what: str = 
     ``ac`` is a magnitude or a (magnitude, phase in degrees) pair for ``.ac`` analysis.
     At most one of pwl/sine/pulse; the DC value is what ``.op`` and ``.dc`` see.
     """
+    return source_value(dc, ac, pwl, sine, pulse, what)[0]
+
+
+def source_value(dc, ac=None, pwl=None, sine=None, pulse=None,
+                 what: str = "source") -> tuple[str, dict]:
+    """``(text, values)``: the text of :func:`source_value_text` and the same numbers as a
+    structured record, for engines that do not read SPICE text::
+
+        {"dc": float, "ac": (magnitude, phase deg) or None,
+         "waveform": None | ("sine", sine_spec) | ("pulse", pulse_spec) | ("pwl", pairs)}
+    """
     given = [k for k, v in (("pwl", pwl), ("sine", sine), ("pulse", pulse)) if v is not None]
     if len(given) > 1:
         raise ParameterError(f"{what}.waveform", given, "at most one of pwl, sine, pulse")
     parts = [f"dc {fmt(dc, f'{what}.dc')}"]
+    values: dict = {"dc": float(dc), "ac": None, "waveform": None}
     if ac is not None:
         if isinstance(ac, Sequence) and not isinstance(ac, (str, bytes)):
             if len(ac) != 2:
                 raise ParameterError(f"{what}.ac", ac, "a magnitude or (magnitude, phase deg)")
             parts.append(f"ac {fmt(ac[0], f'{what}.ac')} {fmt(ac[1], f'{what}.ac_phase')}")
+            values["ac"] = (float(ac[0]), float(ac[1]))
         else:
             parts.append(f"ac {fmt(ac, f'{what}.ac')}")
+            values["ac"] = (float(ac), 0.0)
     if pwl is not None:
-        parts.append(pwl_text(pwl, f"{what}.pwl"))
+        pairs = pwl_pairs(pwl, f"{what}.pwl")
+        parts.append(pwl_text(pairs, f"{what}.pwl"))
+        values["waveform"] = ("pwl", pairs)
     elif sine is not None:
-        parts.append(sine_text(sine, f"{what}.sine"))
+        spec = sine_spec(sine, f"{what}.sine")
+        parts.append(sine_text(spec, f"{what}.sine"))
+        values["waveform"] = ("sine", spec)
     elif pulse is not None:
-        parts.append(pulse_text(pulse, f"{what}.pulse"))
-    return " ".join(parts)
+        spec = pulse_spec(pulse, f"{what}.pulse")
+        parts.append(pulse_text(spec, f"{what}.pulse"))
+        values["waveform"] = ("pulse", spec)
+    return " ".join(parts), values

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -35,7 +35,7 @@ from ..errors import NameValidationError, NetlistError, ParameterError
 from ..spice.names import check_name, check_net, fmt
 from . import _analyses
 from ._checks import GROUND, topology_problems, validate_subckt_text
-from ._waveforms import source_value_text
+from ._waveforms import source_value
 
 _TITLE = re.compile(r"[A-Za-z0-9 _.,:;()+\-=/#%]{1,200}\Z")
 _SAVE_V = re.compile(r"v\(\s*([A-Za-z0-9_]+)\s*\)\Z", re.I)
@@ -49,6 +49,11 @@ class Element:
     ``spice``: emitted name (type letter + user name); ``kind``: SPICE type letter;
     ``pins``/``nets``: pin names and the nets they connect, in line order; ``body``: the
     validated text after the nets; ``dc_pairs``: pins joined by a DC-conducting path.
+    ``values``: the same numbers as ``body``, structured, for engines that do not read
+    SPICE text (floats in SI units): R ``{"ohms"}``, C ``{"farads", "ic"}``, L
+    ``{"henries", "ic"}`` (``ic`` None when not given), V/I ``{"dc", "ac", "waveform"}``
+    (see :func:`lithispice.netlist._waveforms.source_value`), E ``{"gain"}``, G ``{"gm"}``,
+    X ``{"subckt", "params"}`` (``params``: instance overrides, canonical name -> float).
     """
 
     spice: str
@@ -57,6 +62,7 @@ class Element:
     nets: tuple[str, ...]
     body: str
     dc_pairs: tuple[tuple[str, str], ...]
+    values: Mapping = field(default_factory=dict, compare=False, hash=False)
 
     def line(self) -> str:
         return f"{self.spice} {' '.join(self.nets)} {self.body}"
@@ -98,6 +104,7 @@ class Chip:
         self._options: dict = {}
         self._saves: list[str] = []
         self._analysis: tuple | None = None
+        self._analysis_spec: dict | None = None     # the same analysis as numbers (engines)
         self._devices: dict[int, tuple[object, _DeviceInfo]] = {}   # id -> (device, info)
 
     # ------------------------------------------------------------------ inspection
@@ -127,14 +134,14 @@ class Chip:
 
     # ------------------------------------------------------------------ elements
     def _register(self, kind: str, name: str, pins: tuple[str, ...], nets, body: str,
-                  dc_pairs) -> str:
+                  dc_pairs, values: Mapping | None = None) -> str:
         spice = kind + check_name(name, "element name")
         key = spice.lower()
         if key in self._elements:
             raise NetlistError(f"duplicate element name {spice!r}: {self._elements[key].spice!r} "
                                "already exists (SPICE names are case-insensitive)")
         nets = tuple(check_net(n).lower() for n in nets)
-        el = Element(spice, kind, tuple(pins), nets, body, tuple(dc_pairs))
+        el = Element(spice, kind, tuple(pins), nets, body, tuple(dc_pairs), dict(values or {}))
         self._elements[key] = el
         self._g.add_node(("element", key), bipartite=0, name=spice, kind=kind)
         for pin, net in zip(pins, nets):
@@ -169,19 +176,21 @@ class Chip:
                 + "; ".join(x for x in (f"unknown pin(s) {unknown}" if unknown else "",
                                         f"unconnected pin(s) {missing}" if missing else "") if x))
         words = [sub]
+        given: dict[str, float] = {}
         for pname, value in (params or {}).items():
             canon = info.params.get(str(pname).lower())
             if canon is None:
                 raise NetlistError(f"element {name!r}: parameter {pname!r} is not an instance "
                                    f"parameter of {sub!r} (allowed: {sorted(info.params.values())})")
             words.append(f"{canon}={fmt(value, f'{name}.{canon}')}")
+            given[canon] = float(value)
         known = self._subckts.get(sub.lower())
         if known is not None and known[1] != info.text:
             raise NetlistError(f"two different devices share subckt name {sub!r}: give each "
                                "parameter set its own subckt_name")
         # only now mutate: a refused add leaves the chip unchanged
         spice = self._register("X", name, pins, [conn[p] for p in pins], " ".join(words),
-                               info.dc_pairs)
+                               info.dc_pairs, {"subckt": sub, "params": given})
         self._subckts.setdefault(sub.lower(), (sub, info.text))
         return spice
 
@@ -217,7 +226,8 @@ class Chip:
     def resistor(self, name: str, a: str, b: str, ohms: float) -> str:
         """``R<name> a b ohms`` (ohms > 0). Conducts DC."""
         body = _positive(ohms, f"{name}.ohms", "ohm")
-        return self._register("R", name, ("a", "b"), (a, b), body, [("a", "b")])
+        return self._register("R", name, ("a", "b"), (a, b), body, [("a", "b")],
+                              {"ohms": float(ohms)})
 
     def capacitor(self, name: str, a: str, b: str, farads: float, ic: float | None = None) -> str:
         """``C<name> a b farads [ic=V]`` (farads > 0). ``ic`` (volts, a - b) is used only by
@@ -225,14 +235,16 @@ class Chip:
         body = _positive(farads, f"{name}.farads", "F")
         if ic is not None:
             body += f" ic={fmt(ic, f'{name}.ic')}"
-        return self._register("C", name, ("a", "b"), (a, b), body, [])
+        return self._register("C", name, ("a", "b"), (a, b), body, [],
+                              {"farads": float(farads), "ic": None if ic is None else float(ic)})
 
     def inductor(self, name: str, a: str, b: str, henries: float, ic: float | None = None) -> str:
         """``L<name> a b henries [ic=A]`` (henries > 0). Conducts DC."""
         body = _positive(henries, f"{name}.henries", "H")
         if ic is not None:
             body += f" ic={fmt(ic, f'{name}.ic')}"
-        return self._register("L", name, ("a", "b"), (a, b), body, [("a", "b")])
+        return self._register("L", name, ("a", "b"), (a, b), body, [("a", "b")],
+                              {"henries": float(henries), "ic": None if ic is None else float(ic)})
 
     def vsource(self, name: str, p: str, n: str, dc: float = 0.0, *, ac=None, pwl=None,
                 sine=None, pulse=None) -> str:
@@ -245,8 +257,8 @@ class Chip:
         magnitude or (magnitude, phase deg). The result key of its current is
         ``i(v<name>)``, positive flowing from p through the source to n.
         """
-        body = source_value_text(dc, ac, pwl, sine, pulse, what=name)
-        return self._register("V", name, ("p", "n"), (p, n), body, [("p", "n")])
+        body, values = source_value(dc, ac, pwl, sine, pulse, what=name)
+        return self._register("V", name, ("p", "n"), (p, n), body, [("p", "n")], values)
 
     def isource(self, name: str, p: str, n: str, dc: float = 0.0, *, ac=None, pwl=None,
                 sine=None, pulse=None) -> str:
@@ -255,21 +267,22 @@ class Chip:
         SPICE convention: positive current flows from p through the source to n (it
         *leaves* the circuit at p). No DC path.
         """
-        body = source_value_text(dc, ac, pwl, sine, pulse, what=name)
-        return self._register("I", name, ("p", "n"), (p, n), body, [])
+        body, values = source_value(dc, ac, pwl, sine, pulse, what=name)
+        return self._register("I", name, ("p", "n"), (p, n), body, [], values)
 
     def vcvs(self, name: str, p: str, n: str, cp: str, cn: str, gain: float) -> str:
         """``E<name>``: V(p) - V(n) = gain * (V(cp) - V(cn)). The output is an ideal voltage
         source (a DC path p-n); the control pins draw no current."""
         body = fmt(gain, f"{name}.gain")
         return self._register("E", name, ("p", "n", "cp", "cn"), (p, n, cp, cn), body,
-                              [("p", "n")])
+                              [("p", "n")], {"gain": float(gain)})
 
     def vccs(self, name: str, p: str, n: str, cp: str, cn: str, gm: float) -> str:
         """``G<name>``: current gm * (V(cp) - V(cn)) (A, gm in S) from p through it to n.
         No DC path."""
         body = fmt(gm, f"{name}.gm")
-        return self._register("G", name, ("p", "n", "cp", "cn"), (p, n, cp, cn), body, [])
+        return self._register("G", name, ("p", "n", "cp", "cn"), (p, n, cp, cn), body, [],
+                              {"gm": float(gm)})
 
     # ------------------------------------------------------------------ controls
     def ic(self, net: str, volts: float) -> None:
@@ -314,10 +327,14 @@ class Chip:
         """Transient analysis: output step ``tstep``, end ``tstop``, output from ``tstart``,
         internal step limit ``tmax`` (all s); ``uic`` skips the operating point."""
         self._analysis = ("tran", _analyses.tran_line(tstep, tstop, tstart, tmax, uic))
+        self._analysis_spec = {"kind": "tran", "tstep": float(tstep), "tstop": float(tstop),
+                               "tstart": float(tstart),
+                               "tmax": None if tmax is None else float(tmax), "uic": uic}
 
     def op(self) -> None:
         """DC operating point."""
         self._analysis = ("op", ".op")
+        self._analysis_spec = {"kind": "op"}
 
     def dc(self, source: str, start: float, stop: float, step: float) -> None:
         """DC sweep of an independent source (its SPICE name, e.g. ``"Vin"``, or the name
@@ -325,11 +342,15 @@ class Chip:
         if not isinstance(source, str):
             raise NameValidationError(f"invalid dc source {source!r}")
         self._analysis = ("dc", source, _analyses.dc_values(start, stop, step))
+        self._analysis_spec = {"kind": "dc", "source": source, "start": float(start),
+                               "stop": float(stop), "step": float(step)}
 
     def ac(self, variation: str = "dec", points: int = 10, fstart: float = 1.0,
            fstop: float = 1e6) -> None:
         """Small-signal AC sweep (Hz); sources need an ``ac=`` magnitude."""
         self._analysis = ("ac", _analyses.ac_line(variation, points, fstart, fstop))
+        self._analysis_spec = {"kind": "ac", "variation": variation.lower(), "points": points,
+                               "fstart": float(fstart), "fstop": float(fstop)}
 
     # ------------------------------------------------------------------ checks and output
     def _resolve_source(self, source: str) -> str:
@@ -408,14 +429,31 @@ class Chip:
         out.append(".end")
         return "\n".join(out) + "\n"
 
-    def run(self, timeout: float = 60.0, **kw):
-        """Simulate with ngspice (batch engine) and return its Result.
+    ENGINES = ("ngspice", "vacask")
 
-        ``timeout`` in seconds; other keywords go to
-        :func:`lithispice.engines.run_deck` (workdir, keep_files, ngspice).
+    def run(self, timeout: float = 60.0, engine: str = "ngspice", **kw):
+        """Simulate and return the Result.
+
+        ``engine``: ``"ngspice"`` (batch ngspice, :func:`lithispice.engines.run_deck`;
+        keywords workdir, keep_files, ngspice, stats) or ``"vacask"``
+        (:func:`lithispice.engines.run_vacask`; keywords workdir, keep_files, vacask,
+        osdi_for). Both give the same vector names (``v(net)``, ``v(x1.node)``,
+        ``i(vname)``). ``timeout`` in seconds.
         """
+        if not isinstance(engine, str) or engine.lower() not in self.ENGINES:
+            raise ParameterError("engine", engine, " or ".join(repr(e) for e in self.ENGINES))
         if self._analysis is None:
             raise NetlistError(f"chip {self.title!r} has no analysis: call tran(), op(), dc() "
                                "or ac() before run()")
+        if engine.lower() == "vacask":
+            from ..engines.vacask import run_vacask
+            return run_vacask(self, timeout=timeout, **kw)
         from ..engines import run_deck  # lazy: the netlist builder works without an engine
         return run_deck(self.deck(), timeout=timeout, **kw)
+
+    def vacask_netlist(self, osdi_for=None) -> str:
+        """The VACASK netlist of this chip as text (checked first), for inspection; see
+        :func:`lithispice.engines.vacask.vacask_netlist` (``osdi_for`` compiles the device
+        subcircuits, default :func:`lithispice.spice.veriloga.osdi_for_subckt`)."""
+        from ..engines.vacask import vacask_netlist
+        return vacask_netlist(self, osdi_for)[0]
