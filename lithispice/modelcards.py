@@ -125,110 +125,11 @@ def translate(text: str, dialect: str, rename: Optional[dict] = None) -> str:
 
 
 def _translate_block(block: list[str], dialect: str, rename: dict) -> list[str]:
-    header = parse_subckt_header("\n".join(block))
-    name = header.name
-    new_name = rename.get(name.lower(), name)
-    params = set(header.params)
-    for ln in block:
-        s = ln.strip().lower()
-        if s.startswith(".param"):
-            params |= {k for k, _ in _PARAM_RE.findall(ln.split(None, 1)[1])}
-    where = f"subckt {new_name}"
-    ics: dict[str, str] = {}
-    out: list[str] = []
-    for ln in block:
-        s = ln.strip()
-        low = s.lower()
-        if s.startswith("*"):
-            out.append(ln)
-            continue
-        if low.startswith(".subckt"):
-            parts = [".subckt", new_name, *header.pins]
-            if header.params:
-                if dialect != "ltspice":
-                    parts.append("params:")
-                parts += [f"{k}={_translate_braces(v, dialect, params, where)}"
-                          for k, v in header.params.items()]
-            out.append(" ".join(parts))
-            continue
-        if low.startswith(".ends"):
-            out.append(f".ends {new_name}")
-            continue
-        if low.startswith(".param"):
-            out.append(_translate_braces(s, dialect, params, where) if dialect != "ngspice" else s)
-            continue
-        if low.startswith(".ic"):
-            if dialect == "ngspice":
-                out.append(s)
-                continue
-            for node, value in re.findall(r"v\(\s*([^)\s]+)\s*\)\s*=\s*(\{[^{}]*\}|\S+)", s, re.I):
-                ics[node.lower()] = _translate_braces(value, dialect, params, where)
-            continue
-        if low.startswith(".model"):
-            out.append(s)
-            continue
-        if low.startswith("."):
-            raise DialectError(f"{s.split()[0]} inside a subckt is not translated ({where})")
-        kind = low[0]
-        if dialect == "ngspice":
-            if kind == "x":
-                toks = s.split()
-                toks = [rename.get(t.lower(), t) for t in toks]
-                out.append(" ".join(toks))
-            else:
-                out.append(s)
-            continue
-        if kind == "b":
-            m = re.match(r"(\S+\s+\S+\s+\S+)\s+([IV])\s*=\s*(.+)$", s, re.I)
-            if not m:
-                raise DialectError(f"cannot read B-source line {s!r} ({where})")
-            expr = translate_expression(m.group(3).strip(), dialect, "bsource", params, where)
-            src = m.group(2).upper()
-            out.append(f"{m.group(1)} {src}={{{expr}}}" if dialect == "xyce"
-                       else f"{m.group(1)} {src}={expr}")
-            continue
-        if kind in "efgh" and ("{" in s or re.search(r"\b(value|table|poly)\b", low)):
-            raise DialectError(f"behavioural {kind.upper()} source {s!r}: write it as a "
-                               f"B-source ({where})")
-        if kind == "x":
-            toks = s.split()
-            toks = [rename.get(t.lower(), t) for t in toks]
-            out.append(_translate_braces(" ".join(toks), dialect, params, where))
-            continue
-        out.append(_translate_braces(s, dialect, params, where))
-    if ics:
-        out = _move_ics(out, ics, dialect, where)
-    return out
-
-
-def _move_ics(lines: list[str], ics: dict, dialect: str, where: str) -> list[str]:
-    """Put each .ic value on the one capacitor between its node and ground."""
-    done = set()
-    res = []
-    for ln in lines:
-        toks = ln.split()
-        if toks and toks[0][0].lower() == "c" and len(toks) >= 4:
-            a, b = toks[1].lower(), toks[2].lower()
-            node = a if b == "0" and a in ics else b if a == "0" and b in ics else None
-            if node is not None:
-                if node in done:
-                    raise DialectError(f"node {node!r} has two capacitors to ground: cannot "
-                                       f"carry its .ic ({where})")
-                if any(t.lower().startswith("ic=") for t in toks):
-                    raise DialectError(f"capacitor {toks[0]} already has an ic= ({where})")
-                ic = ics[node]
-                # the capacitor's voltage is v(first) - v(second): flip the sign if the
-                # node is its second terminal
-                if node == b:
-                    ic = "{-(" + ic.strip("{}") + ")}" if ic.startswith("{") else repr(-float(ic))
-                ln = f"{ln} {'IC' if dialect == 'xyce' else 'ic'}={ic}"
-                done.add(node)
-        res.append(ln)
-    missing = sorted(set(ics) - done)
-    if missing:
-        raise DialectError(f".ic on node(s) {missing} without a single capacitor to ground: "
-                           f"{dialect} cards need the initial value on such a capacitor ({where})")
-    return res
+    """One ``.subckt`` block: read into the IR, printed in ``dialect`` (spice/printers.py)."""
+    from .spice.ir import parse_subckt
+    from .spice.printers import print_subckt
+    sub = parse_subckt("\n".join(block))
+    return print_subckt(sub, dialect, rename.get(sub.name.lower(), sub.name))
 
 
 # ==================================================================== files

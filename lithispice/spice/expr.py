@@ -236,6 +236,16 @@ class _Parser:
         return (kind + "probe", tuple(nodes))
 
 
+def canonical(tree):
+    """The tree without its explicit parentheses (``group`` nodes): two spellings of the same
+    expression compare equal (the printers add only the parentheses precedence needs)."""
+    if not isinstance(tree, tuple):
+        return [canonical(t) for t in tree] if isinstance(tree, list) else tree
+    if tree and tree[0] == "group":
+        return canonical(tree[1])
+    return tuple(canonical(t) for t in tree)
+
+
 def parse_expression(expr: str, dialect: str = "ngspice"):
     """Parse an expression of ``dialect`` into a tuple tree (see :func:`evaluate`)."""
     return _Parser(expr, xor_caret=dialect != "ngspice").parse()

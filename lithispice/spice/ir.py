@@ -40,7 +40,10 @@ class Element:
     ``nodes`` (lower-case; ``"0"`` is ground), ``ctrl`` (controlling nodes for G/E, the
     controlling source name for F), ``value`` (an expression tree), ``context`` ("param"
     for parameter-only values, "bsource" for B expressions: their pow/pwr meanings differ),
-    ``extra`` (raw tokens of constructs kept only for ngspice, e.g. trrandom arguments)."""
+    ``extra`` (raw tokens of constructs kept only for ngspice, e.g. trrandom arguments),
+    ``text`` (the value as written, used to print plain number literals unchanged).
+    ``name`` keeps the case it was written in (SPICE names are case-insensitive; compare
+    lower-case). Kind ``"*"`` is a comment line (``value`` = its text), kept in place."""
     kind: str
     name: str
     nodes: tuple
@@ -48,6 +51,7 @@ class Element:
     ctrl: tuple = ()
     context: str = "param"
     extra: tuple = ()
+    text: str = ""
 
 
 @dataclass
@@ -62,20 +66,25 @@ class Subckt:
     elements: list
     ics: dict = field(default_factory=dict)
     comments: list = field(default_factory=list)
+    param_text: dict = field(default_factory=dict)   # defaults as written (number literals)
 
     def nodes(self) -> list:
         """Internal nodes (not pins, not ground), in order of first use."""
         seen, out = set(self.pins) | {"0"}, []
-        for el in self.elements:
+        for el in self.devices():
             for n in el.nodes + (el.ctrl if el.kind in ("G", "E") else ()):
                 if n not in seen:
                     seen.add(n)
                     out.append(n)
         return out
 
+    def devices(self) -> list:
+        """The elements without the comment lines."""
+        return [el for el in self.elements if el.kind != "*"]
+
     def element(self, name: str) -> Element:
-        for el in self.elements:
-            if el.name == name.lower():
+        for el in self.devices():
+            if el.name.lower() == name.lower():
                 return el
         raise KeyError(name)
 
@@ -91,7 +100,8 @@ def parse_subckt(text: str, name: Optional[str] = None) -> Subckt:
     hdr = parse_subckt_header(text, name)
     where = f"subckt {hdr.name}"
     sub = Subckt(hdr.name, tuple(p.lower() for p in hdr.pins),
-                 {k.lower(): _value(v, where) for k, v in hdr.params.items()}, {}, [])
+                 {k.lower(): _value(v, where) for k, v in hdr.params.items()}, {}, [],
+                 param_text={k.lower(): v for k, v in hdr.params.items()})
     inside = False
     for line in _logical_lines(text):
         s = line.strip()
@@ -108,6 +118,7 @@ def parse_subckt(text: str, name: Optional[str] = None) -> Subckt:
             break
         if s.startswith("*"):
             sub.comments.append(s[1:].strip())
+            sub.elements.append(Element("*", "", (), s[1:].strip()))
             continue
         if low.startswith(".param"):
             for k, v in _PARAM_RE.findall(s.split(None, 1)[1]):
@@ -130,10 +141,10 @@ def _element(s: str, where: str) -> Element:
         if not m:
             raise DialectError(f"cannot read B-source line {s!r} ({where})")
         tree = parse_expression(m.group(5).strip())
-        return Element("B" + m.group(4).upper(), m.group(1).lower(),
+        return Element("B" + m.group(4).upper(), m.group(1),
                        (m.group(2).lower(), m.group(3).lower()), tree, context="bsource")
     toks = s.split()
-    name = toks[0].lower()
+    name = toks[0]
     if kind in "RCIV":
         if len(toks) < 4:
             raise DialectError(f"cannot read element line {s!r} ({where})")
@@ -150,16 +161,16 @@ def _element(s: str, where: str) -> Element:
             return Element(kind, name, nodes, None, extra=("trrandom",) + args)
         if len(rest) != 1:
             raise DialectError(f"element {toks[0]}: value {joined!r} not supported ({where})")
-        return Element(kind, name, nodes, _value(rest[0], where))
+        return Element(kind, name, nodes, _value(rest[0], where), text=rest[0])
     if kind in "GE":
         if len(toks) != 6:
             raise DialectError(f"behavioural or polynomial {kind} source {s!r}: write it as a "
                                f"B-source ({where})")
         return Element(kind, name, (toks[1].lower(), toks[2].lower()), _value(toks[5], where),
-                       ctrl=(toks[3].lower(), toks[4].lower()))
+                       ctrl=(toks[3].lower(), toks[4].lower()), text=toks[5])
     if kind == "F":
         if len(toks) != 5:
             raise DialectError(f"cannot read F source {s!r} ({where})")
         return Element(kind, name, (toks[1].lower(), toks[2].lower()), _value(toks[4], where),
-                       ctrl=(toks[3].lower(),))
+                       ctrl=(toks[3],), text=toks[4])
     raise DialectError(f"element {toks[0]!r} (kind {kind}) is not supported in cards ({where})")

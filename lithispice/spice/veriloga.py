@@ -209,6 +209,35 @@ def _flow(a: str, b: str, x: str) -> str:
     return f"I({a}, {b}) <+ {x};"
 
 
+def _probed_zero_sources(sub) -> set:
+    """Lower-case names of the constant 0 V sources whose current some element reads (an
+    F source or an ``i(name)`` in an expression): SPICE ammeters. OpenVAF collapses a branch
+    whose voltage contribution is a constant 0 and then reads its current as 0, so these
+    are written ``V(br) <+ 0.0 * I(br)`` (the same short, kept as a branch)."""
+    probed: set = set()
+
+    def walk(node):
+        if isinstance(node, tuple) and node:
+            if node[0] == "iprobe":
+                probed.add(str(node[1][0]).lower())
+            for x in node[1:]:
+                walk(x)
+
+    zero = set()
+    for el in sub.elements:
+        if el.kind == "F":
+            probed.add(el.ctrl[0].lower())
+        elif el.kind in ("BI", "BV", "I", "V", "R", "C", "G", "E"):
+            walk(el.value)
+        if el.kind == "V" and el.value is not None:
+            try:
+                if evaluate(el.value, {}, context="param") == 0.0:
+                    zero.add(el.name.lower())
+            except (KeyError, ValueError, ZeroDivisionError):
+                pass
+    return zero & probed
+
+
 def _check_ident(name: str, what: str, where: str) -> str:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in _RESERVED or name.startswith("$"):
         raise DialectError(f"{what} {name!r} cannot be a Verilog-A identifier ({where})")
@@ -272,21 +301,22 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
 
     # named branches: every voltage-defined element, and the .ic switch branches
     branch, decl = {}, []
-    for el in sub.elements:
+    for el in sub.devices():
         if el.kind in ("V", "E", "BV"):
             a, b = el.nodes
-            br = _check_ident("br_" + el.name, "branch", where)
+            br = _check_ident("br_" + el.name.lower(), "branch", where)
             if a == "0" and b == "0":
                 raise DialectError(f"{el.name} is connected to ground twice ({where})")
             if b == "0" or a == "0":
                 node = a if b == "0" else b
                 decl.append(f"  branch ({node}) {br};")
-                branch[el.name] = (br, 1 if b == "0" else -1)
+                branch[el.name.lower()] = (br, 1 if b == "0" else -1)
             else:
                 decl.append(f"  branch ({a}, {b}) {br};")
-                branch[el.name] = (br, 1)
+                branch[el.name.lower()] = (br, 1)
     em = _Emitter(names, branch, where)
     body: list[str] = []
+    ammeters = _probed_zero_sources(sub)
 
     def stmt(text_fn):
         em.pre = []
@@ -297,6 +327,9 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
     for p, tree in sub.derived.items():
         stmt(lambda p=p, tree=tree: f"{p} = {em.emit(tree, 'param')};")
     for el in sub.elements:
+        if el.kind == "*":
+            body.append(f"    // {_attr_text(el.value)}")
+            continue
         a, b = el.nodes
         if el.kind == "R":
             stmt(lambda: _flow(a, b, f"{_pot(a, b)} / {em.emit(el.value, 'param')}"))
@@ -316,7 +349,10 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
         elif el.kind in ("V", "E", "BV"):
             if el.value is None:
                 em.fail(f"the source {el.name} ({' '.join(el.extra[:1])})")
-            br, sign = branch[el.name]
+            br, sign = branch[el.name.lower()]
+            if el.name.lower() in ammeters:
+                body.append(f"    V({br}) <+ 0.0 * I({br});")
+                continue
             if el.kind == "E":
                 fn = lambda: f"{em.emit(el.value, 'param')} * {_pot(*el.ctrl)}"   # noqa: E731
             else:
