@@ -2,9 +2,10 @@
 
     lithispice run DECK [--out DIR]          simulate a deck: CSV, netCDF and a PNG plot
     lithispice sweep CONFIG [--workers N]    a sweep / Monte Carlo from a TOML (or YAML) file
+                     [--engine vacask]       ... in ngspice (default) or VACASK
     lithispice export [--out models]         write the model cards (ngspice, Xyce, LTspice, Verilog-A)
     lithispice presets [--family NAME]       every device family's presets with key numbers
-    lithispice demo [--out demo_out]         the crossbar demo
+    lithispice demo [--out demo_out]         the crossbar demo (--engine vacask: in VACASK)
 
 ``lithispice COMMAND --help`` explains each. User errors (a missing file, a bad config, a
 deck ngspice rejects) print one clear message and exit with status 2 (usage/config) or 1
@@ -134,6 +135,13 @@ def plot_voltages(res, path, title: str) -> int:
 # ------------------------------------------------------------------------------ commands
 def cmd_run(args) -> int:
     from .engines import run_deck
+    if getattr(args, "engine", "ngspice") != "ngspice":
+        raise UserError(
+            f"--engine {args.engine}: 'run' simulates an ngspice deck, which VACASK cannot run. "
+            "VACASK runs Chips built in Python (Chip.run(engine='vacask')) and sweep configs "
+            "(lithispice sweep CONFIG --engine vacask, or engine = \"vacask\" in the config, "
+            "with a crossbar or python generator), not ngspice decks; run this deck with "
+            "--engine ngspice (the default)")
     deck_path = Path(args.deck)
     if not deck_path.is_file():
         raise UserError(f"deck file {str(deck_path)!r} not found")
@@ -296,14 +304,22 @@ def cmd_sweep(args) -> int:
         out = base / out
     workers = args.workers if args.workers is not None else cfg.get("workers")
     scheduler = args.scheduler or cfg.get("scheduler") or None
+    engine = args.engine or cfg.get("engine") or "ngspice"
+    if isinstance(engine, str):
+        engine = engine.strip().lower()       # anything else: run_sweep names it
+    if engine == "vacask" and str((cfg.get("generator") or {}).get("kind", "")).lower() == "template":
+        raise UserError("engine 'vacask' runs Chips, and a template generator makes ngspice deck "
+                        "text, which VACASK cannot run: use engine = \"ngspice\", or a crossbar "
+                        "or python generator (a function returning a Chip)")
     res = run_sweep(gen, space, store=out / "store", extract=extract, waveforms=waveforms,
                     workers=workers, scheduler=scheduler, timeout=float(cfg.get("timeout", 60)),
                     retry_failed=bool(cfg.get("retry_failed", True)),
-                    progress=not args.no_progress, name=cfg.get("name"))
+                    progress=not args.no_progress, name=cfg.get("name"), engine=engine)
     nc = out / "results.nc"
     to_netcdf(res.dataset, nc)
     print(f"{res.n_points} points: {res.n_ok} ok, {res.n_failed} failed, {res.n_missing} missing "
-          f"(ran {res.n_ran}, reused {res.n_reused}) in {res.elapsed:.1f} s on {res.executor}")
+          f"(ran {res.n_ran}, reused {res.n_reused}) in {res.elapsed:.1f} s, {res.engine} on "
+          f"{res.executor}")
     for f in res.failures[:10]:
         print(f"  failed point {f.index} {f.params}: {f.error_type}: {f.message}")
     if len(res.failures) > 10:
@@ -378,7 +394,8 @@ _SWEEP_EXAMPLE = textwrap.dedent("""\
       name = "crossbar_mc"
       out = "sweep_out"              # store in out/store, Dataset in out/results.nc
       workers = 2                    # local processes; or scheduler = "tcp://127.0.0.1:8786"
-      timeout = 60                   # s per ngspice run
+      timeout = 60                   # s per run
+      engine = "ngspice"             # or "vacask" (Chips only: crossbar / python generators)
 
       [generator]                    # kind: crossbar | template | python
       kind = "crossbar"              # program row 0, read all rows; any 2-pin preset
@@ -399,8 +416,8 @@ _SWEEP_EXAMPLE = textwrap.dedent("""\
       # function = "mymod:extract"   # (result, point) -> {name: value}
       # waveforms = ["v(out)"]
 
-    template generator:  [generator] kind = "template"  file = "rc.cir"   (deck with {r} ...)
-    python generator:    [generator] kind = "python"    function = "mymod:deck"
+    template generator:  [generator] kind = "template"  file = "rc.cir"   (deck with {r} ...; ngspice only)
+    python generator:    [generator] kind = "python"    function = "mymod:deck"  (point -> Chip or deck text)
     grid parameters:     [space.parameters] r = [1e3, 2e3]  or  r = {start=1e3, stop=1e4, num=5, log=true}
     random parameters:   [space.parameters] t = {dist = "uniform", low = 290, high = 350}
     """)
@@ -408,8 +425,8 @@ _SWEEP_EXAMPLE = textwrap.dedent("""\
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
-        prog="lithispice", description="Lithionic device models in ngspice: simulate decks, "
-        "run sweeps and Monte Carlo, export model cards.",
+        prog="lithispice", description="Lithionic device models in ngspice and VACASK: "
+        "simulate decks, run sweeps and Monte Carlo, export model cards.",
         epilog="Run 'lithispice COMMAND --help' for the options of a command.")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -421,17 +438,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: the deck's folder)")
     p.add_argument("--timeout", type=float, default=600.0, help="ngspice time limit, s (600)")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    p.add_argument("--engine", choices=("ngspice", "vacask"), default="ngspice",
+                   help="ngspice only: a deck is ngspice text; VACASK runs Chips built in "
+                   "Python and sweep configs, not decks")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sweep", help="run a parameter sweep or Monte Carlo from a config",
-                       description="Run a sweep: every point one ngspice run in a worker "
-                       "process (or on a Dask cluster). Interrupted sweeps resume: run the "
-                       "same command again.", epilog=_SWEEP_EXAMPLE,
+                       description="Run a sweep: every point one ngspice (or VACASK) run in "
+                       "a worker process (or on a Dask cluster). Interrupted sweeps resume: run "
+                       "the same command again.", epilog=_SWEEP_EXAMPLE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config", help="TOML (.toml) or YAML (.yaml) config file")
     p.add_argument("--workers", type=int, help="local worker processes (overrides the config)")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--out", help="output folder (overrides the config's 'out')")
+    p.add_argument("--engine", choices=("ngspice", "vacask"),
+                   help="simulator for every point (overrides the config's 'engine'; default "
+                   "ngspice). vacask needs a generator that builds Chips (crossbar, python)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
@@ -454,7 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="run the crossbar demo (lithispice.demo)",
                        description="Run lithispice.demo; options after 'demo' go to it "
-                       "(--out, --size, --preset, --r-line).", add_help=False)
+                       "(--out, --size, --preset, --r-line, --engine ngspice|vacask).",
+                       add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for the demo")
     p.set_defaults(func=cmd_demo)
     return ap

@@ -1,14 +1,16 @@
-"""Demo: a Li memristor crossbar doing vector-matrix multiplication in ngspice.
+"""Demo: a Li memristor crossbar doing vector-matrix multiplication in ngspice (or VACASK).
 
-    python -m lithispice.demo --out demo_out [--size 16] [--preset LiCoO2]
+    python -m lithispice.demo --out demo_out [--size 16] [--preset LiCoO2] [--engine vacask]
 
-1. One memristor under a sine above threshold, in ngspice: the pinched hysteresis loop.
+1. One memristor under a sine above threshold: the pinched hysteresis loop.
 2. A size x size crossbar whose cells hold a weight pattern (initial states w0), with row
    wire and column wire resistance, read by transimpedance amplifiers. The rows get a
    sequence of input vectors far below threshold (reads do not disturb the weights); the
    column currents are compared with the ideal G.V product.
-Writes ``crossbar.csv`` (time, row voltages, column currents from ngspice, ideal G.V) and
-``crossbar.png`` (loop, weight map, column currents vs ideal), and prints a summary.
+Writes ``crossbar.csv`` (time, row voltages, column currents from the simulator, ideal G.V)
+and ``crossbar.png`` (loop, weight map, column currents vs ideal), and prints a summary.
+Both circuits are Chips, run in the engine given (``--engine``: ngspice, the default, or
+VACASK with the devices compiled from their Verilog-A form).
 """
 from __future__ import annotations
 
@@ -22,14 +24,14 @@ from .devices.memristor import Memristor
 from .netlist import Chip, build_crossbar, ideal_vmm
 
 
-def hysteresis_loop(m: Memristor):
-    """One device, 2 periods of a sine at 1.3x threshold, in ngspice."""
+def hysteresis_loop(m: Memristor, engine: str = "ngspice"):
+    """One device, 2 periods of a sine at 1.3x threshold, in ``engine``."""
     f = 1.0 / (20.0 * m.t_switch_set)
     chip = Chip("memristor pinched hysteresis")
     chip.vsource("in", "a", "0", sine=(0.0, 1.3 * max(m.v_set, m.v_reset), f))
     chip.add("m1", m, p="a", n="0")
     chip.tran(1 / (f * 1000), 2 / f)
-    res = chip.run(timeout=60)
+    res = chip.run(timeout=60, engine=engine)
     return res["v(a)"], -res["i(vin)"]
 
 
@@ -41,7 +43,8 @@ def weight_pattern(n: int) -> np.ndarray:
     return np.clip(w, 0.0, 1.0)
 
 
-def run_crossbar(m: Memristor, n: int, r_line: float, n_vectors: int = 6, seed: int = 0):
+def run_crossbar(m: Memristor, n: int, r_line: float, n_vectors: int = 6, seed: int = 0,
+                 engine: str = "ngspice"):
     rng = np.random.default_rng(seed)
     w0 = weight_pattern(n)
     v_read = 0.1 * min(m.v_set, m.v_reset)          # far below threshold
@@ -59,7 +62,7 @@ def run_crossbar(m: Memristor, n: int, r_line: float, n_vectors: int = 6, seed: 
     xb = build_crossbar(m, n, n, r_line=r_line, readout="tia", r_f=1e3,
                         row_sources=pwl, device_params={"w0": w0})
     xb.chip.tran(dwell / 100, n_vectors * dwell)
-    res = xb.chip.run(timeout=600)
+    res = xb.chip.run(timeout=600, engine=engine)
     t = res.time
     i_cols = xb.column_currents(res)                        # A, (cols, points)
     g = m.conductance(w0.ravel()).reshape(n, n)             # S, programmed weights
@@ -74,13 +77,16 @@ def main(argv=None):
     ap.add_argument("--size", type=int, default=16, help="crossbar rows = columns (default 16)")
     ap.add_argument("--preset", default="LiCoO2", help="memristor preset (default LiCoO2)")
     ap.add_argument("--r-line", type=float, default=2.0, help="wire resistance per cell, ohm")
+    ap.add_argument("--engine", choices=("ngspice", "vacask"), default="ngspice",
+                    help="simulator (default ngspice)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     m = Memristor.preset(args.preset)
 
-    v_loop, i_loop = hysteresis_loop(m)
-    t, v_rows, i_cols, ideal, g, res = run_crossbar(m, args.size, args.r_line)
+    v_loop, i_loop = hysteresis_loop(m, args.engine)
+    t, v_rows, i_cols, ideal, g, res = run_crossbar(m, args.size, args.r_line,
+                                                    engine=args.engine)
 
     with open(out / "crossbar.csv", "w", newline="") as fh:
         wr = csv.writer(fh)
@@ -98,19 +104,20 @@ def main(argv=None):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(1, 3, figsize=(15, 4.5))
     ax[0].plot(v_loop, i_loop * 1e3)
-    ax[0].set(xlabel="V (V)", ylabel="I (mA)", title=f"{m.name}: pinched hysteresis (ngspice)")
+    ax[0].set(xlabel="V (V)", ylabel="I (mA)", title=f"{m.name}: pinched hysteresis ({args.engine})")
     from matplotlib.colors import LogNorm
     im = ax[1].imshow(g * 1e6, cmap="viridis", norm=LogNorm())   # log law: G spans decades
     fig.colorbar(im, ax=ax[1], label="G (uS)")
     ax[1].set(title="programmed weights", xlabel="column", ylabel="row")
     for j in range(min(args.size, 4)):
-        ax[2].plot(t * 1e6, i_cols[j] * 1e6, label=f"col {j} (ngspice)")
+        ax[2].plot(t * 1e6, i_cols[j] * 1e6, label=f"col {j} ({args.engine})")
         ax[2].plot(t * 1e6, ideal[j] * 1e6, "k--", lw=0.8)
     ax[2].set(xlabel="t (us)", ylabel="I (uA)", title=f"VMM read, r_line={args.r_line} ohm (dashed: ideal G.V)")
     ax[2].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out / "crossbar.png", dpi=120)
-    print(f"{args.size}x{args.size} {m.name} crossbar: {t.size} time points, ngspice {res.elapsed:.2f} s")
+    print(f"{args.size}x{args.size} {m.name} crossbar: {t.size} time points, {args.engine} "
+          f"{res.elapsed:.2f} s")
     print(f"max |I - G.V| / max|G.V| after settling: {err:.3%} (IR drop of r_line={args.r_line} ohm)")
     print(f"wrote {out / 'crossbar.csv'} and {out / 'crossbar.png'}")
 

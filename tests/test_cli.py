@@ -25,7 +25,7 @@ def test_help_of_every_command():
     for cmd in ("run", "sweep", "export", "presets", "demo"):
         assert cmd in top.stdout
     for cmd, word in (("run", "netCDF"), ("sweep", "montecarlo"), ("export", "Xyce"),
-                      ("presets", "family")):
+                      ("presets", "family"), ("sweep", "--engine"), ("run", "--engine")):
         r = cli(cmd, "--help")
         assert r.returncode == 0 and word in r.stdout, (cmd, r.stdout)
 
@@ -128,6 +128,61 @@ def test_demo_command(tmp_path):
     r = cli("demo", "--out", tmp_path / "demo", "--size", "4")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "demo" / "crossbar.png").exists()
+    r = cli("demo", "--out", tmp_path / "va", "--size", "4", "--engine", "vacask")
+    assert r.returncode == 0, r.stderr
+    assert "vacask" in r.stdout and (tmp_path / "va" / "crossbar.png").exists()
+    ng = np.genfromtxt(tmp_path / "demo" / "crossbar.csv", delimiter=",", names=True)
+    va = np.genfromtxt(tmp_path / "va" / "crossbar.csv", delimiter=",", names=True)
+    # the same column currents at the end of the last input vector (engines' own time steps)
+    np.testing.assert_allclose(va["i_col0_A"][-1], ng["i_col0_A"][-1], rtol=1e-4)
+
+
+# ------------------------------------------------------------------------------ engines
+_XB_TOML = (
+    'name = "xb"\nout = "res"\nworkers = 2\nengine = "vacask"\n'
+    '[generator]\nkind = "crossbar"\npreset = "LiCoO2"\nrows = 2\ncols = 2\n'
+    '[space]\nkind = "grid"\n[space.parameters]\nr_line = [0.0, 2.0, 20.0]\n')
+
+
+def test_sweep_engine_from_config_and_command_line(tmp_path):
+    import xarray as xr
+    cfg = tmp_path / "xb.toml"
+    cfg.write_text(_XB_TOML)
+    r = cli("sweep", cfg, "--no-progress")                     # engine = "vacask" in the config
+    assert r.returncode == 0, r.stderr
+    assert "3 ok" in r.stdout and "ran 3" in r.stdout and "vacask" in r.stdout
+    with xr.open_dataset(tmp_path / "res" / "results.nc", engine="scipy") as ds:
+        i_va = ds["i_col"].values.copy()
+        assert ds.attrs["engine"] == "vacask"
+    r = cli("sweep", cfg, "--no-progress", "--engine", "ngspice")   # the flag overrides it
+    assert r.returncode == 0, r.stderr
+    assert "ran 3, reused 0" in r.stdout and "ngspice" in r.stdout  # same store, other engine
+    with xr.open_dataset(tmp_path / "res" / "results.nc", engine="scipy") as ds:
+        i_ng = ds["i_col"].values.copy()
+    np.testing.assert_allclose(i_va, i_ng, rtol=1e-5)           # measured: ~2e-12
+    assert i_ng.shape == (3, 2) and np.all(np.diff(i_ng[:, 1]) < 0)
+    r = cli("sweep", cfg, "--no-progress", "--engine", "vacask")
+    assert r.returncode == 0 and "ran 0, reused 3" in r.stdout, r.stdout + r.stderr
+
+
+def test_engine_user_errors(tmp_path):
+    deck = tmp_path / "rc.cir"
+    deck.write_text(RC)
+    r = cli("run", deck, "--engine", "vacask", "--out", tmp_path / "out")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "VACASK runs Chips built in Python" in r.stderr and "not ngspice decks" in r.stderr
+    assert "--engine ngspice" in r.stderr and not (tmp_path / "out").exists()
+    assert cli("run", deck, "--engine", "spectre").returncode == 2     # argparse choices
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(_XB_TOML.replace('engine = "vacask"', 'engine = "spectre"'))
+    r = cli("sweep", cfg, "--no-progress")
+    assert r.returncode == 2 and "'engine'" in r.stderr and "'vacask'" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "res").exists()
+    (tmp_path / "rc_t.cir").write_text(RC.replace("1k", "{r}"))
+    cfg.write_text('[generator]\nkind = "template"\nfile = "rc_t.cir"\n'
+                   '[space]\n[space.parameters]\nr = [1e3]\n')
+    r = cli("sweep", cfg, "--no-progress", "--engine", "vacask")
+    assert r.returncode == 2 and "template" in r.stderr and "VACASK cannot run" in r.stderr
 
 
 # ------------------------------------------------------------------------------ crossbar

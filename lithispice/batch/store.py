@@ -21,8 +21,11 @@ Durability against power loss is optional (``fsync=True``): process death is the
 batch runs meet, and an fsync per run costs milliseconds.
 
 **The key** is ``sha256`` of the deck text and the point's parameters and seed (canonical
-JSON): the same point of the same sweep maps to the same file in every session, a changed
-deck (another preset, a fixed bug in a device model) to a new one.
+JSON), and of the engine unless it is ngspice (so ngspice keys are unchanged from stores
+written before the VACASK engine): the same point of the same sweep maps to the same file in
+every session, a changed deck (another preset, a fixed bug in a device model) or another
+engine to a new one. For VACASK the "deck" is the netlist with its ``load`` paths replaced by
+what they stand for (see :mod:`.engine`), and each run file's metadata names its ``engine``.
 
 **A run file** is a valid ``.npz`` (``numpy.load`` reads it): ``__meta__`` is the UTF-8
 JSON metadata as a uint8 array; ``x<k>`` the extracted values, ``w<k>`` the waveforms,
@@ -54,11 +57,15 @@ def canonical(obj) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def point_key(deck: str, params: dict, seed: int) -> str:
-    """The store key of a point: sha256 of its deck text, parameters and seed."""
+def point_key(deck: str, params: dict, seed: int, engine: str = "ngspice") -> str:
+    """The store key of a point: sha256 of its deck text, parameters, seed and engine.
+    ngspice keys omit the engine, so they are those of stores written before VACASK."""
     h = hashlib.sha256()
     h.update(b"lithispice-point/1\0")
-    h.update(canonical({"params": params, "seed": int(seed)}).encode())
+    head = {"params": params, "seed": int(seed)}
+    if engine != "ngspice":
+        head["engine"] = engine
+    h.update(canonical(head).encode())
     h.update(b"\0")
     h.update(deck.encode("utf-8"))
     return h.hexdigest()

@@ -1,15 +1,16 @@
 """Sweeps and Monte Carlo runs: ``run_sweep(deck_fn, space, store=...)``.
 
 Flow: the space is walked point by point; each point's deck is made (``deck_fn(point)``
-returns the deck text or a Chip), keyed (sha256 of deck + parameters + seed) and looked up
+returns the deck text or a Chip; for ``engine="vacask"`` a Chip, whose VACASK netlist is
+made, see :mod:`.engine`), keyed (sha256 of deck + parameters + seed + engine) and looked up
 in the store -- by the client (Dask, ``workers=0``) or, with a local pool, by the worker that
 will run it (``generate="auto"``), which keeps the client's share of the two cores small.
 A point already stored *ok* is reused; a missing one (or a failed one, unless
 ``retry_failed=False``) is simulated; the client writes every result to the store. Each finished run is
 stored atomically as it arrives, so an interrupted sweep -- Ctrl-C, a killed client or
-worker, an ngspice crash or timeout -- is resumed by calling ``run_sweep`` again with the
+worker, a simulator crash or timeout -- is resumed by calling ``run_sweep`` again with the
 same arguments: only missing and failed points run. Failed points are stored with their
-error type, message and ngspice log tail, never dropped, and never stop the others.
+error type, message and the simulator's log tail, never dropped, and never stop the others.
 
 Results come back as an ``xarray.Dataset`` (:meth:`SweepResult.dataset`): the space's
 dimensions (one per Grid parameter, else ``point``), the swept parameters, ``seed`` and
@@ -30,10 +31,10 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..errors import LithispiceError, ParameterError
+from .engine import build_point, check_engine
 from .executors import make_executor
 from .space import Space, as_space
 from .store import Store, pack_run, point_key, unpack_run
-from .worker import _failure
 
 __all__ = ["run_sweep", "SweepResult", "FailedPoint", "open_sweep", "SweepError"]
 
@@ -62,9 +63,10 @@ class SweepResult:
     """Outcome of :func:`run_sweep`.
 
     ``dataset``: the xarray Dataset; ``store``: the store path; ``n_points``; ``n_ok``,
-    ``n_failed``, ``n_missing`` (not run: interrupted); ``n_ran``: ngspice runs done by this
-    call; ``n_reused``: points taken from the store; ``failures``: list of
-    :class:`FailedPoint`; ``elapsed``: wall time, s; ``executor``: where it ran.
+    ``n_failed``, ``n_missing`` (not run: interrupted); ``n_ran``: simulator runs done by
+    this call; ``n_reused``: points taken from the store; ``failures``: list of
+    :class:`FailedPoint`; ``elapsed``: wall time, s; ``executor``: where it ran;
+    ``engine``: "ngspice" or "vacask".
     """
     dataset: object
     store: Path
@@ -77,11 +79,13 @@ class SweepResult:
     failures: list = field(default_factory=list)
     elapsed: float = 0.0
     executor: str = ""
+    engine: str = "ngspice"
 
     def __repr__(self):
         return (f"<SweepResult {self.n_points} points: {self.n_ok} ok, {self.n_failed} failed, "
                 f"{self.n_missing} missing; ran {self.n_ran}, reused {self.n_reused}; "
-                f"{self.elapsed:.1f} s on {self.executor}; store {str(self.store)!r}>")
+                f"{self.elapsed:.1f} s in {self.engine} on {self.executor}; "
+                f"store {str(self.store)!r}>")
 
 
 def _name_of(fn) -> Optional[str]:
@@ -98,19 +102,10 @@ def _name_of(fn) -> Optional[str]:
     return name
 
 
-def _deck_text(obj, index: int) -> str:
-    if isinstance(obj, str):
-        return obj
-    deck = getattr(obj, "deck", None)
-    if callable(deck):
-        text = deck()
-        if isinstance(text, str):
-            return text
-    raise SweepError(f"the deck function returned {type(obj).__name__} for point {index}: "
-                     "it must return the deck text (str) or a Chip (an object with .deck())")
-
-
-def _reusable(meta: dict, retry_failed: bool, waveforms, extract_name) -> bool:
+def _reusable(meta: dict, retry_failed: bool, waveforms, extract_name,
+              engine: str = "ngspice") -> bool:
+    if meta.get("engine", "ngspice") != engine:
+        return False                   # keys differ per engine; this is a second guard
     if meta.get("status") != "ok":
         return not retry_failed
     if meta.get("extract_fn") != extract_name:
@@ -125,11 +120,12 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
               resample=None, workers: Optional[int] = None, scheduler=None,
               timeout: float = 60.0, retry_failed: bool = True, progress: bool = True,
               fsync: bool = False, name: Optional[str] = None,
-              generate: str = "auto") -> SweepResult:
-    """Run ``deck`` over every point of ``space``, each point one ngspice batch run.
+              generate: str = "auto", engine: str = "ngspice") -> SweepResult:
+    """Run ``deck`` over every point of ``space``, each point one simulator batch run.
 
     Args:
-        deck: ``point -> deck text`` (str) or ``point -> Chip``; called in this process.
+        deck: ``point -> deck text`` (str) or ``point -> Chip`` (``engine="vacask"``: a
+            Chip only); called in this process, or on local pool workers (``generate``).
             ``point`` is a :class:`~lithispice.batch.Point` (``point["r_line"]``,
             ``point.rng()`` for seeded variability).
         space: :class:`Grid`, :class:`Points`, :class:`Random` / :func:`MonteCarlo`, a
@@ -145,8 +141,8 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             with NaN (dimension ``sample``, with the axis as variable ``<axis>_axis``).
         workers: local worker processes (default: all cores; 0: in this process).
         scheduler: a Dask scheduler address or ``distributed.Client``; overrides workers.
-        timeout: per-run ngspice time limit, s (a run past it is killed and recorded as a
-            SimulationTimeout failure).
+        timeout: per-run simulator time limit, s (a run past it is killed and recorded as
+            a SimulationTimeout failure).
         retry_failed: rerun points whose stored run failed (default True).
         progress: show a tqdm progress bar on stderr (completed / failed / remaining, ETA).
         fsync: make every stored run durable against power loss too (slower).
@@ -157,10 +153,28 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             "auto" (workers for a local pool when the deck function can be pickled --
             cloudpickle takes closures and lambdas -- else client; always client for Dask,
             whose workers need neither the generator's code nor the store's file system).
+        engine: "ngspice" (``run_deck``) or "vacask" (``run_vacask`` of the point's Chip:
+            the task carries its VACASK netlist and the Verilog-A sources of its compiled
+            models, which a worker on another machine compiles where the .osdi is missing;
+            see :mod:`lithispice.batch.engine`). Results, extraction, store, resume and
+            failure records work the same; the engine is part of each point's store key.
+
+    Raises ParameterError (``engine`` unknown, bad ``workers``, ``timeout`` ...) and, for
+    VACASK, VacaskNotFoundError before any point runs; SweepError for a deck function that
+    returns the wrong type (deck text for VACASK, a :class:`DeckTemplate` included).
     """
     t_start = time.perf_counter()
+    engine = check_engine(engine)
     if not callable(deck):
         raise ParameterError("deck", deck, "a callable point -> deck text or Chip")
+    if engine == "vacask":
+        from .generators import DeckTemplate
+        if isinstance(deck, DeckTemplate):
+            raise SweepError("engine='vacask' runs Chips: a DeckTemplate makes ngspice deck "
+                             "text, which VACASK cannot run. Use engine='ngspice', or a deck "
+                             "function that builds a Chip (e.g. CrossbarProgramRead)")
+        from ..engines.vacask import find_vacask
+        find_vacask()
     if extract is not None and not callable(extract):
         raise ParameterError("extract", extract, "a callable (result, point) -> dict, or None")
     if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
@@ -180,7 +194,7 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
     keys: list[Optional[str]] = [None] * n
     counts = {"ok": 0, "failed": 0, "ran": 0, "reused": 0}
     manifest = {"name": name, "space": space.describe(), "keys": keys,
-                "extract_fn": extract_name, "waveforms": waveforms,
+                "extract_fn": extract_name, "waveforms": waveforms, "engine": engine,
                 "params": [None] * n, "seeds": [None] * n}
 
     bar = None
@@ -210,38 +224,35 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                 yield {"generate": True, "index": k, "params": params, "seed": point.seed,
                        "master_seed": space.seed, "timeout": float(timeout),
                        "waveforms": waveforms, "extract_name": extract_name,
-                       "store": str(st.path.resolve()), "retry_failed": retry_failed}
+                       "store": str(st.path.resolve()), "retry_failed": retry_failed,
+                       "engine": engine}
                 continue
-            try:
-                text = _deck_text(deck(point), k)
-            except SweepError:
-                raise
-            except Exception as exc:   # noqa: BLE001 - a bad point must not stop the sweep
-                # no deck, no deck hash: the failure is keyed by the parameters alone
-                key = point_key(f"<deck function failed: {type(exc).__name__}>", params,
-                                point.seed)
-                keys[k] = key
+            # a deck function or netlist failure: no deck, no deck hash -- the failure is
+            # keyed by the parameters alone; a wrong return type (SweepError) stops here
+            key, fields, error = build_point(deck, point, engine)
+            keys[k] = key
+            if error is not None:
                 payload = pack_run({"key": key, "index": k, "params": params,
                                     "seed": point.seed, "master_seed": space.seed,
-                                    "status": "failed", "error": _failure("deck", exc),
+                                    "status": "failed", "error": error, "engine": engine,
                                     "extract_fn": extract_name, "elapsed_s": 0.0})
                 st.put(key, payload, journal={"index": k, "status": "failed", "ran": False})
                 tick("failed")
                 continue
-            key = point_key(text, params, point.seed)
-            keys[k] = key
             if key in waiting:                  # the same run twice in one sweep
                 waiting[key].append(k)
                 continue
             rec = st.get(key, meta_only=True)
-            if rec is not None and _reusable(rec.meta, retry_failed, waveforms, extract_name):
+            if rec is not None and _reusable(rec.meta, retry_failed, waveforms, extract_name,
+                                             engine):
                 counts["reused"] += 1
                 tick("ok" if rec.ok else "failed")
                 continue
             waiting[key] = [k]
             yield {"key": key, "index": k, "params": params, "seed": point.seed,
-                   "master_seed": space.seed, "deck": text, "timeout": float(timeout),
-                   "waveforms": waveforms, "extract_name": extract_name}
+                   "master_seed": space.seed, "timeout": float(timeout),
+                   "waveforms": waveforms, "extract_name": extract_name, "engine": engine,
+                   **fields}
 
     if generate not in ("auto", "client", "workers"):
         raise ParameterError("generate", generate, "'auto', 'client' or 'workers'")
@@ -272,12 +283,11 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                 # the worker died before telling the key: make the deck here to key the
                 # failure like any other run of this point (deck functions are deterministic)
                 try:
-                    text = _deck_text(deck(space.point(task["index"])), task["index"])
-                    key = point_key(text, task["params"], task["seed"])
-                except Exception as exc:  # noqa: BLE001
-                    text = ""
-                    key = point_key(f"<deck function failed: {type(exc).__name__}>",
-                                    task["params"], task["seed"])
+                    key, fields, _ = build_point(deck, space.point(task["index"]), engine)
+                    text = (fields or {}).get("deck", "")
+                except SweepError as exc:
+                    text, key = "", point_key(f"<deck function failed: {type(exc).__name__}>",
+                                              task["params"], task["seed"], engine)
                 task = dict(task, key=key, deck=text)
                 keys[task["index"]] = key
             key = task["key"]
@@ -285,11 +295,16 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                 payload = pack_run({"key": key, "index": task["index"], "params": task["params"],
                                     "seed": task["seed"], "master_seed": task["master_seed"],
                                     "status": "failed", "deck": task["deck"],
-                                    "extract_fn": extract_name,
+                                    "extract_fn": extract_name, "engine": engine,
                                     "error": {"type": failure[0], "stage": "worker",
                                               "message": failure[1], "log_tail": "",
                                               "deck_lines": []}})
             meta = unpack_run(payload, meta_only=True).meta
+            err = meta.get("error") or {}
+            if err.get("type") == "SweepError" and err.get("stage") == "deck":
+                # a deck function returning the wrong type, seen on a worker: stop, as the
+                # client does when it makes the decks
+                raise SweepError(err.get("message", "the deck function failed"))
             st.put(key, payload, journal={"index": task["index"], "status": meta["status"],
                                           "ran": True, "elapsed_s": meta.get("elapsed_s"),
                                           "pid": meta.get("pid")})
@@ -305,11 +320,12 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
         st.write_manifest(manifest)
     if interrupted is not None:
         raise interrupted
-    ds, failures, n_ok, n_failed, n_missing = assemble(space, st, keys, waveforms, resample, name)
+    ds, failures, n_ok, n_failed, n_missing = assemble(space, st, keys, waveforms, resample, name,
+                                                       engine=engine)
     return SweepResult(dataset=ds, store=st.path, n_points=n, n_ok=n_ok, n_failed=n_failed,
                        n_missing=n_missing, n_ran=counts["ran"], n_reused=counts["reused"],
                        failures=failures, elapsed=time.perf_counter() - t_start,
-                       executor=executor.description)
+                       executor=executor.description, engine=engine)
 
 
 # ---------------------------------------------------------------------------------- Dataset
@@ -319,7 +335,8 @@ def _interp(axis, values, grid):
     return np.interp(grid, axis, values, left=np.nan, right=np.nan)
 
 
-def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=None):
+def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=None,
+             engine: Optional[str] = "ngspice"):
     """Build the Dataset of a sweep from its store; returns (ds, failures, ok, failed, missing)."""
     import xarray as xr
     n, shape, dims = len(space), space.shape, space.dims
@@ -432,6 +449,7 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
             "A" if w.lower().startswith("i(") else "")
     ds.attrs.update({"title": name or "lithispice sweep", "store": str(st.path),
                      "n_points": n, "n_ok": n_ok, "n_failed": n_failed, "n_missing": n_missing,
+                     "engine": engine or "ngspice",
                      "space": json.dumps(space.describe(), sort_keys=True)})
     return ds, failures, n_ok, n_failed, n_missing
 
@@ -478,5 +496,6 @@ def open_sweep(store, resample=None):
         raise SweepError(f"no manifest.json in {st.path}: not a sweep store, or a sweep that "
                          "never started")
     space = _SpaceFromManifest(man["space"], man["params"], man["space"].get("seed", 0))
-    ds, *_ = assemble(space, st, man["keys"], man.get("waveforms") or (), resample, man.get("name"))
+    ds, *_ = assemble(space, st, man["keys"], man.get("waveforms") or (), resample, man.get("name"),
+                      engine=man.get("engine", "ngspice"))
     return ds

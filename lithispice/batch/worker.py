@@ -1,11 +1,13 @@
-"""What runs on a worker: one point = one ``run_deck`` + extraction, packed into a run file.
+"""What runs on a worker: one point = one ``run_deck`` (or ``run_vacask``) + extraction,
+packed into a run file.
 
 This module is all a worker (a local pool process or a Dask worker) needs to import: the
-deck text is made by the client, so a cluster needs lithispice, not the user's generator
-code. Every failure of the point -- ngspice's (typed :mod:`lithispice.errors`), the
-extraction function's, a missing waveform -- is caught here and becomes a *failed* run
-record with the error's type, message and ngspice log tail; only the death of the worker
-process itself is left to the executor.
+deck text (or the VACASK job and its models' sources, :mod:`.engine`) is made by the client,
+so a cluster needs lithispice, not the user's generator code. Every failure of the point --
+the simulator's (typed :mod:`lithispice.errors`), the extraction function's, a missing
+waveform -- is caught here and becomes a *failed* run record with the error's type, message
+and the simulator's log tail; only the death of the worker process itself is left to the
+executor.
 """
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ import uuid
 
 import numpy as np
 
-from ..engines import run_deck
+from ..engines import run_deck, run_vacask
 from ..errors import SimulationError
+from .engine import vacask_runnable
 from .space import Point
 from .store import pack_run
 
@@ -67,7 +70,9 @@ def _as_arrays(values, what: str) -> dict:
 def execute(task: dict, extract=None) -> bytes:
     """Run one point and return the bytes of its run file (never raises for a point's own
     failure). ``task``: key, index, params, master_seed, deck, timeout, waveforms (list of
-    vector names or "all"), extract_name. ``extract(result, point) -> dict`` or None."""
+    vector names or "all"), extract_name, engine ("ngspice" when absent; "vacask" also needs
+    vacask and models, see :mod:`.engine`). ``extract(result, point) -> dict`` or None."""
+    engine = task.get("engine", "ngspice")
     t0 = time.perf_counter()
     meta = {
         "key": task["key"], "index": task["index"], "params": task["params"],
@@ -75,13 +80,21 @@ def execute(task: dict, extract=None) -> bytes:
         "deck_sha256": hashlib.sha256(task["deck"].encode()).hexdigest(),
         "extract_fn": task.get("extract_name"), "run_id": uuid.uuid4().hex,
         "pid": os.getpid(), "host": socket.gethostname(), "status": "failed", "error": None,
+        "engine": engine,
     }
     extracted, waves, axis = {}, {}, None
-    stage = "ngspice"
+    stage = engine
     try:
-        res = run_deck(task["deck"], timeout=task["timeout"])
-        meta["analysis_time_s"] = res.stats.get("total_analysis_time_s")
-        meta["ngspice_elapsed_s"] = res.stats.get("total_elapsed_time_s")
+        if engine == "vacask":
+            stage = "models"
+            job = vacask_runnable(task)
+            stage = engine
+            res = run_vacask(job, timeout=task["timeout"])
+            meta["vacask_elapsed_s"] = res.elapsed
+        else:
+            res = run_deck(task["deck"], timeout=task["timeout"])
+            meta["analysis_time_s"] = res.stats.get("total_analysis_time_s")
+            meta["ngspice_elapsed_s"] = res.stats.get("total_elapsed_time_s")
         meta["points"] = len(res)
         meta["warnings"] = list(res.warnings)[:20]
         stage = "extract"
@@ -113,31 +126,33 @@ def execute(task: dict, extract=None) -> bytes:
 
 
 def execute_point(task: dict, deck_fn, extract=None):
-    """Worker-side deck generation (local pools): make the point's deck, key it, reuse the
-    stored run if the store (a local path) has a usable one, else run it. Returns
-    ``("reused", key, status)`` or ``("ran", key, run file bytes)``."""
-    from .store import Store, pack_run, point_key
-    from .sweep import _deck_text, _reusable
+    """Worker-side deck generation (local pools): make the point's deck (or VACASK job),
+    key it, reuse the stored run if the store (a local path) has a usable one, else run it.
+    Returns ``("reused", key, status)`` or ``("ran", key, run file bytes)``; a deck function
+    returning the wrong type gives a failed run of error type SweepError, stage "deck"
+    (which stops the sweep on the client, as when decks are made there)."""
+    from .engine import build_point
+    from .store import Store, point_key
+    from .sweep import SweepError, _reusable
+    engine = task.get("engine", "ngspice")
     point = Point(task["index"], dict(task["params"]), task["master_seed"])
+    bad_setup = False
     try:
-        deck = _deck_text(deck_fn(point), task["index"])
-    except Exception as exc:          # noqa: BLE001 - recorded like any failure
-        key = point_key(f"<deck function failed: {type(exc).__name__}>", task["params"],
-                        task["seed"])
-        rec = Store(task["store"]).get(key, meta_only=True)
-        if rec is not None and _reusable(rec.meta, task["retry_failed"], task.get("waveforms"),
-                                         task.get("extract_name")):
-            return "reused", key, rec.meta.get("status")
+        key, fields, error = build_point(deck_fn, point, engine)
+    except SweepError as exc:
+        key = point_key("<deck function failed: SweepError>", task["params"], task["seed"],
+                        engine)
+        fields, error, bad_setup = None, _failure("deck", exc), True
+    rec = None if bad_setup else Store(task["store"]).get(key, meta_only=True)
+    if rec is not None and _reusable(rec.meta, task["retry_failed"], task.get("waveforms"),
+                                     task.get("extract_name"), engine):
+        return "reused", key, rec.meta.get("status")
+    if error is not None:
         return "ran", key, pack_run({
             "key": key, "index": task["index"], "params": task["params"], "seed": task["seed"],
-            "master_seed": task["master_seed"], "status": "failed", "error": _failure("deck", exc),
-            "extract_fn": task.get("extract_name"), "elapsed_s": 0.0})
-    key = point_key(deck, task["params"], task["seed"])
-    rec = Store(task["store"]).get(key, meta_only=True)
-    if rec is not None and _reusable(rec.meta, task["retry_failed"], task.get("waveforms"),
-                                     task.get("extract_name")):
-        return "reused", key, rec.meta.get("status")
-    return "ran", key, execute(dict(task, key=key, deck=deck), extract)
+            "master_seed": task["master_seed"], "status": "failed", "error": error,
+            "engine": engine, "extract_fn": task.get("extract_name"), "elapsed_s": 0.0})
+    return "ran", key, execute(dict(task, key=key, **fields), extract)
 
 
 class Final:

