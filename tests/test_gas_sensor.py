@@ -1,7 +1,8 @@
 """Type-III potentiometric gas sensor: the physics the model must show (Nernst slope,
 first-order response with Arrhenius time constant, loading by the film resistance), the
-ngspice export reproducing the C kernel, calibration, and the sensor-node chip (real ngspice,
-no mocks)."""
+SPICE export reproducing the C kernel in both engines (ngspice: the B-source subckt; VACASK: the
+same subckt as compiled Verilog-A; same tolerances), calibration, and the sensor-node chip
+(real ngspice, no mocks)."""
 import importlib.util
 import math
 import os
@@ -18,6 +19,7 @@ from lithispice.materials import electrolyte
 
 _trapz = getattr(np, "trapezoid", None) or np.trapz
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENGINES = ("ngspice", "vacask")
 
 
 def nernst_per_decade(n, T):
@@ -157,7 +159,9 @@ def _multi_step(tau, levels=(400e-6, 1000e-6, 5000e-6, 700e-6, 2000e-6), hold=6.
     return np.array(t), np.array(p)
 
 
-def run_sensor_in_ngspice(g, t, p, T_t, T_v, r_load, reltol=1e-4):
+def run_sensor_in_ngspice(g, t, p, T_t, T_v, r_load, reltol=1e-4, engine="ngspice"):
+    """One sensor, gas and temperature as PWL control nodes, loaded by r_load, in ``engine``
+    (ngspice or VACASK): (time, V(ref) - V(se))."""
     chip = ls.Chip("gas sensor vs kernel")
     chip.vsource("gas", "lgp", "0", pwl=g.gas_pwl(t, p))
     chip.vsource("temp", "tk", "0", pwl=list(zip(T_t, T_v)))
@@ -165,7 +169,7 @@ def run_sensor_in_ngspice(g, t, p, T_t, T_v, r_load, reltol=1e-4):
     chip.resistor("load", "se", "0", r_load)
     chip.options(reltol=reltol)
     chip.tran(t[-1] / 2000, t[-1], tmax=t[-1] / 400)
-    res = chip.run(timeout=120)
+    res = chip.run(timeout=120, engine=engine)
     return res.time, -res["v(se)"]          # V(ref) - V(se), ref grounded
 
 
@@ -177,28 +181,31 @@ def kernel_on(g, t, p, T_t, T_v, t_eval, r_load):
     return np.interp(t_eval, tt, tr.v_out), tr
 
 
-@pytest.mark.parametrize("name", ["CO2-Li2CO3-Li3PO4", "NO2-nitrite-LiPON", "SO2-Li2SO4-LLZO"])
-def test_kernel_and_ngspice_agree_on_a_multi_step_gas_profile(name):
+# every preset of the family, at its operating temperature, in both engines
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", GasSensor.presets())
+def test_kernel_and_ngspice_agree_on_a_multi_step_gas_profile(name, engine):
     g = GasSensor.preset(name)
     T = g.t_op
     t, p = _multi_step(g.time_constant(T))
     r_load = 100.0 * g.output_resistance(T)
-    ts, v_sp = run_sensor_in_ngspice(g, t, p, [0.0, t[-1]], [T, T], r_load)
+    ts, v_sp = run_sensor_in_ngspice(g, t, p, [0.0, t[-1]], [T, T], r_load, engine=engine)
     v_k, tr = kernel_on(g, t, p, [0.0, t[-1]], [T, T], ts, r_load)
     assert np.ptp(v_k) > 0.05                      # a real multi-step response is compared
-    assert np.max(np.abs(v_sp - v_k)) < 0.5e-3
+    assert np.max(np.abs(v_sp - v_k)) < 0.5e-3, f"{engine}: {np.max(np.abs(v_sp - v_k)):.3e} V"
 
 
-def test_kernel_and_ngspice_agree_while_the_temperature_moves():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_kernel_and_ngspice_agree_while_the_temperature_moves(engine):
     g = GasSensor.preset("CO2-Li2CO3-Li3PO4")
     tau = g.time_constant(773.15)
     t, p = _multi_step(tau, levels=(400e-6, 3000e-6, 800e-6))
     T_t = [0.0, 0.3 * t[-1], 0.7 * t[-1], t[-1]]
     T_v = [733.15, 773.15, 753.15, 793.15]
     r_load = 1e3 * g.output_resistance(733.15)
-    ts, v_sp = run_sensor_in_ngspice(g, t, p, T_t, T_v, r_load)
+    ts, v_sp = run_sensor_in_ngspice(g, t, p, T_t, T_v, r_load, engine=engine)
     v_k, _ = kernel_on(g, t, p, T_t, T_v, ts, r_load)
-    assert np.max(np.abs(v_sp - v_k)) < 0.5e-3
+    assert np.max(np.abs(v_sp - v_k)) < 0.5e-3, f"{engine}: {np.max(np.abs(v_sp - v_k)):.3e} V"
     # the kernel needs no refinement of its input: on the stimulus corners alone (the
     # temperature moving 40 K per interval) it lands on the same waveform
     tc = np.union1d(t, T_t)
@@ -207,7 +214,8 @@ def test_kernel_and_ngspice_agree_while_the_temperature_moves():
     assert np.max(np.abs(np.interp(tc, ts, v_sp) - tr.v_out)) < 0.5e-3
 
 
-def test_loading_in_ngspice_drops_the_emf_by_the_divider():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_loading_in_ngspice_drops_the_emf_by_the_divider(engine):
     g = GasSensor.preset("CO2-Li2CO3-Li3PO4")
     T = 773.15
     r_s = g.series_resistance(T)            # readout input resistance equal to the film's
@@ -217,7 +225,7 @@ def test_loading_in_ngspice_drops_the_emf_by_the_divider():
     chip.add("s1", g, params=g.spice_params(400e-6, T), se="se", ref="0", lgp="lgp", tk="tk")
     chip.resistor("rin", "se", "0", r_s)
     chip.op()
-    res = chip.run(timeout=60)
+    res = chip.run(timeout=60, engine=engine)
     measured = -res["v(se)"][0]
     emf = g.emf(400e-6, T)
     r_leak = g.leak_resistance
@@ -227,7 +235,8 @@ def test_loading_in_ngspice_drops_the_emf_by_the_divider():
     assert measured == pytest.approx(0.5 * emf, rel=1e-3)
 
 
-def test_humidity_reaches_the_spice_form():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_humidity_reaches_the_spice_form(engine):
     g = GasSensor.preset("CO2-Li2CO3-Li3PO4", k_h2o=0.010, p_h2o_ref=0.01)
     T = 773.15
     chip = ls.Chip("humid sensor")
@@ -237,7 +246,7 @@ def test_humidity_reaches_the_spice_form():
     chip.add("s1", g, params=params, se="se", ref="0", lgp="lgp", tk="tk")
     chip.resistor("rin", "se", "0", 1e15)
     chip.tran(1.0, 50.0)
-    res = chip.run(timeout=60)
+    res = chip.run(timeout=60, engine=engine)
     # started in equilibrium with the humid gas, it stays there
     assert -res["v(se)"][-1] == pytest.approx(g.emf(400e-6, T, p_h2o=0.02), abs=2e-5)
     assert g.emf(400e-6, T, p_h2o=0.02) < g.emf(400e-6, T) - 4e-3
@@ -303,7 +312,8 @@ def test_presets_cite_their_sources_and_flag_assumptions():
     assert li3po4.ideality == pytest.approx(61.0 / 76.7)         # Noh et al. 2005
 
 
-def test_physical_parameters_overridden_per_instance_match_the_kernel():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_physical_parameters_overridden_per_instance_match_the_kernel(engine):
     g = GasSensor.preset("CO2-Li2CO3-Li3PO4")
     h = g.replace(tau=4.0, ideality=0.7, e0=0.12, sigma_ref=1e-5, ea_tau=0.8)
     T = 753.15
@@ -317,7 +327,7 @@ def test_physical_parameters_overridden_per_instance_match_the_kernel():
     chip.resistor("load", "se", "0", r_load)
     chip.options(reltol=1e-4)
     chip.tran(t[-1] / 2000, t[-1], tmax=t[-1] / 400)
-    res = chip.run(timeout=60)
+    res = chip.run(timeout=60, engine=engine)
     v_k, _ = kernel_on(h, t, p, [0.0, t[-1]], [T, T], res.time, r_load)
     assert np.max(np.abs(-res["v(se)"] - v_k)) < 0.5e-3
     v_g, _ = kernel_on(g, t, p, [0.0, t[-1]], [T, T], res.time, r_load)

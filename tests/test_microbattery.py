@@ -1,8 +1,10 @@
 """Specification of the thin-film microbattery (DESIGN 3, 4.3; issue 3).
 
-The C kernel (csrc/microbattery.h, csrc/electrochem.h) is the reference; its ngspice export is
-checked against it waveform by waveform through real ngspice runs (lithispice.Chip), and its
-lumped export against PyBaMM's Thevenin equivalent circuit fitted to our small-signal response.
+The C kernel (csrc/microbattery.h, csrc/electrochem.h) is the reference; its SPICE export is
+checked against it waveform by waveform through real runs (lithispice.Chip) in both engines,
+ngspice (the B-source subckt) and VACASK (the same subckt as compiled Verilog-A), with the same
+tolerances; its lumped export against PyBaMM's Thevenin equivalent circuit fitted to our
+small-signal response.
 """
 import importlib.util
 import os
@@ -19,6 +21,7 @@ from lithispice.materials import electrode
 LCO = "LiPON-LiCoO2-Li"
 LNMO = "LiPON-LNMO-Li"
 ROOT = Path(__file__).resolve().parents[1]
+ENGINES = ("ngspice", "vacask")
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +29,10 @@ def lco():
     return Microbattery.preset(LCO)
 
 
-def spice_run(b, t, i, *, soc0=1.0, tk=298.15, soh=1.0, tmax=None, reltol=1e-6):
-    """One battery under a PWL current load in ngspice: (time, v(pos), node values)."""
+def spice_run(b, t, i, *, soc0=1.0, tk=298.15, soh=1.0, tmax=None, reltol=1e-6,
+              engine="ngspice"):
+    """One battery under a PWL current load in ``engine`` (ngspice or VACASK): (time, v(pos),
+    node values)."""
     chip = ls.Chip("microbattery vs kernel")
     # I source from p to 0: its current leaves the circuit at p, i.e. flows out of the
     # battery's + terminal = discharge for i > 0
@@ -36,7 +41,7 @@ def spice_run(b, t, i, *, soc0=1.0, tk=298.15, soh=1.0, tmax=None, reltol=1e-6):
     chip.options(reltol=reltol, method="gear")
     span = t[-1] - t[0]
     chip.tran(span / 1000, t[-1], tmax=tmax or span / 500)
-    res = chip.run(timeout=120)
+    res = chip.run(timeout=120, engine=engine)
     return res.time, res["v(p)"], res
 
 
@@ -127,9 +132,10 @@ def test_cell_surface_lithiation_follows_crank(lco):
 
 # --- kernel vs ngspice export --------------------------------------------------------------------
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name, tk, t_end, soc0, soh", [
     (LCO, 298.15, 3200.0, 1.0, 1.0), (LNMO, 310.0, 3150.0, 1.0, 1.0), (LCO, 320.0, 2400.0, 0.9, 0.8)])
-def test_kernel_and_ngspice_agree_on_1c_discharge(name, tk, t_end, soc0, soh):
+def test_kernel_and_ngspice_agree_on_1c_discharge(name, tk, t_end, soc0, soh, engine):
     """1C from (nearly) full charge to just above the cut-off / the end of the OCV table (the
     LNMO run at 310 K also exercises the table's dU/dT and every Arrhenius factor; the last
     case a faded cell, soh = 0.8, discharged at 1C of its remaining capacity)."""
@@ -137,16 +143,37 @@ def test_kernel_and_ngspice_agree_on_1c_discharge(name, tk, t_end, soc0, soh):
     I = b.capacity_Ah * soh
     t = np.array([0.0, 1e-3, t_end])
     i = np.array([0.0, I, I])
-    ts, vs, res = spice_run(b, t, i, tk=tk, soc0=soc0, soh=soh, tmax=5.0)
+    ts, vs, res = spice_run(b, t, i, tk=tk, soc0=soc0, soh=soh, tmax=5.0, engine=engine)
     tr, idx = kernel_at(b, t, i, ts, temperature=tk, soc0=soc0, soh=soh)
     assert tr.v[0] - tr.v[-1] > 0.3 and tr.soc[-1] < 0.25   # (nearly) the whole discharge
     dv = np.abs(vs - tr.v[idx])
-    assert dv.max() < 5e-3, f"max |dV| = {dv.max() * 1e3:.3f} mV"
+    assert dv.max() < 5e-3, f"{engine}: max |dV| = {dv.max() * 1e3:.3f} mV"
     np.testing.assert_allclose(res["v(xb1.soc)"], tr.soc[idx], atol=1e-4)
     np.testing.assert_allclose(res["v(xb1.li)"], tr.q_anode[idx], rtol=1e-6)
 
 
-def test_kernel_and_ngspice_agree_on_pulsed_load_at_0C(lco):
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", Microbattery.presets())
+def test_every_preset_agrees_with_the_kernel_on_1c_discharge(name, engine):
+    """Every preset of the family, 1C from full charge at 25 degC to 98 % of the kernel's own
+    1C discharge time (to v_min, or to the end of the cathode's OCV table), in both engines
+    with the tolerances of the test above."""
+    b = Microbattery.preset(name)
+    I = b.capacity_Ah
+    t_end = 0.98 * b.discharge_cc(I).t[-1]
+    t = np.array([0.0, 1e-3, t_end])
+    i = np.array([0.0, I, I])
+    ts, vs, res = spice_run(b, t, i, tmax=5.0, engine=engine)
+    tr, idx = kernel_at(b, t, i, ts)
+    assert tr.v[0] - tr.v[-1] > 0.3 and tr.soc[-1] < 0.25   # (nearly) the whole discharge
+    dv = np.abs(vs - tr.v[idx])
+    assert dv.max() < 5e-3, f"{engine}: max |dV| = {dv.max() * 1e3:.3f} mV"
+    np.testing.assert_allclose(res["v(xb1.soc)"], tr.soc[idx], atol=1e-4)
+    np.testing.assert_allclose(res["v(xb1.li)"], tr.q_anode[idx], rtol=1e-6)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_kernel_and_ngspice_agree_on_pulsed_load_at_0C(lco, engine):
     """5C pulses with 1 ms edges from half charge, at 0 degC (tk): the double layer, the
     Arrhenius resistances and the diffusion transients all show."""
     b = lco
@@ -159,12 +186,13 @@ def test_kernel_and_ngspice_agree_on_pulsed_load_at_0C(lco):
     t.append(34.0)
     i.append(0.0)
     t, i = np.array(t), np.array(i)
-    ts, vs, _ = spice_run(b, t, i, soc0=0.5, tk=273.15, tmax=2e-3)
+    ts, vs, _ = spice_run(b, t, i, soc0=0.5, tk=273.15, tmax=2e-3, engine=engine)
     tr, idx = kernel_at(b, t, i, ts, soc0=0.5, temperature=273.15)
     u0 = b.ocv(0.5, 273.15)
     assert u0 - tr.v.min() > 0.1                  # real load steps, not a flat line
     dv = np.abs(vs - tr.v[idx])
-    assert dv.max() < 5e-3, f"max |dV| = {dv.max() * 1e3:.3f} mV at t = {ts[np.argmax(dv)]}"
+    assert dv.max() < 5e-3, (f"{engine}: max |dV| = {dv.max() * 1e3:.3f} mV at "
+                             f"t = {ts[np.argmax(dv)]}")
 
 
 # --- temperature ---------------------------------------------------------------------------------
@@ -323,7 +351,8 @@ def test_self_discharge_through_the_electronic_leak(lco):
 
 # --- SPICE variants ----------------------------------------------------------------------------------
 
-def test_reservoir_pin_draws_li_from_the_anode(lco):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reservoir_pin_draws_li_from_the_anode(lco, engine):
     """With the ionic pin exposed, an ionic current pulled from the anode (as a synapse gate
     would) debits the Li inventory and leaves the cathode alone: KCL conserves Li."""
     b = lco.with_reservoir_pin()
@@ -336,20 +365,21 @@ def test_reservoir_pin_draws_li_from_the_anode(lco):
     chip.isource("gate", "gi", "0", pwl=[(0, 0), (1e-3, i_g), (1000, i_g)])
     chip.options(reltol=1e-6, method="gear")
     chip.tran(1.0, 1000.0, tmax=5.0)
-    res = chip.run(timeout=60)
+    res = chip.run(timeout=60, engine=engine)
     q0 = b.initial_state(0.8)[-3]
     assert q0 - res["v(xb1.li)"][-1] == pytest.approx(i_g * (1000 - 0.5e-3) + 1000 * res["v(p)"][-1] / 1e9
                                                       + 1000 * res["v(p)"][-1] / b.r_leak, rel=1e-3)
     assert res["v(xb1.soc)"][-1] == pytest.approx(0.8, abs=5e-5)
 
 
-def test_pybamm_thevenin_matches_our_lumped_export():
+@pytest.fixture(scope="module")
+def pybamm_thevenin():
     """PyBaMM's Thevenin ECM with our OCV table and R0, R1, C1 from a small-signal fit of our
-    lumped (single-volume) kernel model reproduces the lumped ngspice export's 1C discharge."""
+    lumped (single-volume) kernel model, solved once for both engines: (battery, the fitted and
+    expected double-layer time constants, PyBaMM's end time, t_end, its time grid, voltage)."""
     os.environ.setdefault("PYBAMM_DISABLE_TELEMETRY", "true")
     import pybamm                                  # test dependency (pyproject [test] extra)
     b = Microbattery.preset(LCO).lumped()
-    assert b.n_volumes == 1
     Q = b.capacity_Ah
     co = b.coefficients()
     tau_dl = co["vt2"] / (2 * co["i0A_c"]) * co["c_dl"]
@@ -369,7 +399,6 @@ def test_pybamm_thevenin_matches_our_lumped_export():
         k = np.argmax(tr.v <= target)
         tau.append(np.interp(target, [tr.v[k], tr.v[k - 1]], [tr.t[k], tr.t[k - 1]]))
     r0, r1, tau = map(np.array, (r0, r1, tau))
-    assert np.allclose(tau, tau_dl, rtol=0.05)      # the fit finds the double layer
 
     def table(name, y):
         return lambda T_cell, current, soc_: pybamm.Interpolant(soc, y, soc_, name=name)
@@ -387,13 +416,23 @@ def test_pybamm_thevenin_matches_our_lumped_export():
     t_end = 0.8 * 3600                              # to SOC 0.2, before the LiCoO2 knee
     sol = pybamm.Simulation(pybamm.equivalent_circuit.Thevenin(), parameter_values=pv).solve(
         [0, t_end])
-    assert sol["Time [s]"].entries[-1] == pytest.approx(t_end)     # no event cut it short
     tp = np.linspace(0, t_end, 577)
-    vp = sol["Voltage [V]"](t=tp)
+    return b, tau, tau_dl, sol["Time [s]"].entries[-1], t_end, tp, sol["Voltage [V]"](t=tp)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_pybamm_thevenin_matches_our_lumped_export(pybamm_thevenin, engine):
+    """PyBaMM's Thevenin ECM (fixture above) reproduces the lumped export's 1C discharge in
+    both engines."""
+    b, tau, tau_dl, t_sol, t_end, tp, vp = pybamm_thevenin
+    assert b.n_volumes == 1
+    assert np.allclose(tau, tau_dl, rtol=0.05)      # the fit finds the double layer
+    assert t_sol == pytest.approx(t_end)            # no event cut PyBaMM's run short
+    Q = b.capacity_Ah
     ts, vs, _ = spice_run(b, np.array([0.0, 1e-6, t_end]), np.array([0.0, Q, Q]), soc0=0.999,
-                          tmax=5.0)
+                          tmax=5.0, engine=engine)
     rel = np.abs(vp - np.interp(tp, ts, vs)) / vp
-    assert rel.max() < 0.01, rel.max()
+    assert rel.max() < 0.01, f"{engine}: {rel.max()}"
     assert vp[0] - vp[-1] > 0.2                     # a real discharge curve was compared
 
 
