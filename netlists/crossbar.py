@@ -3,6 +3,7 @@ pattern by half-select row/column drivers and then performs one vector-matrix mu
 
     python netlists/crossbar.py            # writes netlists/crossbar.cir (the reference deck)
     python netlists/crossbar.py --check    # exit 1 if the checked-in .cir is out of date
+    python netlists/crossbar.py --simulate [--engine vacask]   # also simulate and analyse
 
 Topology (same names as ``lithispice.netlist.build_crossbar``, plus column drivers)::
 
@@ -168,6 +169,13 @@ def analyze(result, design: CrossbarDesign = CrossbarDesign(), pattern: np.ndarr
             "rel_error": (i_meas - i_ideal) / np.abs(i_ideal).max()}
 
 
+def simulate(design: CrossbarDesign = CrossbarDesign(), pattern: np.ndarray = PATTERN,
+             x_read: np.ndarray = X_READ, *, engine: str = "ngspice", timeout: float = 600.0):
+    """Build the chip and simulate it in ``engine`` ("ngspice" or "vacask"); the Result
+    (same vector names in both engines) goes to :func:`analyze`."""
+    return build(design, pattern, x_read).run(timeout=timeout, engine=engine)
+
+
 def deck_text() -> str:
     return build().deck()
 
@@ -180,7 +188,11 @@ def main(argv=None) -> int:
                     help="do not write; exit 1 if the file differs from what the code generates")
     ap.add_argument("--simulate", action="store_true",
                     help="also simulate and print the programmed states and the read error")
+    ap.add_argument("--engine", choices=("ngspice", "vacask"),
+                    help="simulator for --simulate (default ngspice)")
     args = ap.parse_args(argv)
+    if args.engine and not args.simulate:
+        ap.error("--engine selects the simulator of --simulate")
     text = deck_text()
     out = Path(args.out)
     if args.check:
@@ -190,9 +202,10 @@ def main(argv=None) -> int:
     out.write_text(text)
     print(f"wrote {out} ({len(text.splitlines())} lines)")
     if args.simulate:
-        from lithispice.engines import run_deck
-        res = run_deck(text, timeout=600)
+        engine = args.engine or "ngspice"
+        res = simulate(engine=engine)
         a = analyze(res)
+        print(f"{engine}: {res.elapsed:.2f} s")
         np.set_printoptions(precision=2, suppress=True)
         print("programmed states w:\n", a["w"])
         print("read I (uA):", a["i_meas"] * 1e6)

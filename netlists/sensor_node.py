@@ -1,9 +1,12 @@
 """Reference chip: a battery-powered CO2 sensor node (DESIGN 1 and 4.4).
 
     python netlists/sensor_node.py [--out netlists/sensor_node.cir] [--t-stop 3600]
+                                   [--simulate [--engine {ngspice,vacask}]]
 
-writes the ngspice deck; ``build_sensor_node()`` returns the :class:`SensorNode` (the Chip
-plus the names needed to read it) for tests and benchmarks.
+writes the ngspice deck (and with ``--simulate`` runs it and prints the ADC codes);
+``build_sensor_node()`` returns the :class:`SensorNode` (the Chip plus the names needed to
+read it) for tests and benchmarks; ``SensorNode.run(engine=...)`` simulates it in ngspice
+or VACASK (same vector names).
 
 Schematic (nets in quotes)::
 
@@ -121,6 +124,10 @@ class SensorNode:
     gas_t: np.ndarray
     gas_p: np.ndarray
     conversions: np.ndarray      # times of the falling clk edges (end of each conversion)
+
+    def run(self, *, engine: str = "ngspice", timeout: float = 600.0):
+        """Simulate the node in ``engine`` ("ngspice" or "vacask"); returns the Result."""
+        return self.chip.run(timeout=timeout, engine=engine)
 
     def p_gas(self, t):
         """CO2 partial pressure (bar) at times t (geometric interpolation, as the PWL)."""
@@ -247,8 +254,24 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                   "sensor_node.cir"))
     ap.add_argument("--t-stop", type=float, default=3600.0, help="simulated time, s")
+    ap.add_argument("--simulate", action="store_true",
+                    help="also simulate and print the ADC codes and the battery's charge")
+    ap.add_argument("--engine", choices=("ngspice", "vacask"),
+                    help="simulator for --simulate (default ngspice)")
     args = ap.parse_args(argv)
+    if args.engine and not args.simulate:
+        ap.error("--engine selects the simulator of --simulate")
     print(write_deck(args.out, t_stop=args.t_stop))
+    if args.simulate:
+        engine = args.engine or "ngspice"
+        node = build_sensor_node(t_stop=args.t_stop)
+        res = node.run(engine=engine)
+        tc, codes = node.codes(res)
+        print(f"{engine}: {res.elapsed:.2f} s; conversions at {np.round(tc, 1).tolist()} s")
+        print(f"ADC codes:      {codes.astype(int).tolist()}")
+        print(f"expected codes: {node.expected_codes(tc - 0.101, res).tolist()}")
+        print(f"battery: {node.battery_charge(res)[-1]:.4f} C delivered, "
+              f"{node.battery_voltage(res)[0]:.4f} -> {node.battery_voltage(res)[-1]:.4f} V")
     return 0
 
 

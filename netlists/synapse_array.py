@@ -27,7 +27,8 @@ V_G = -v_hold - v_write on the selected channels; the pulse counts n_ij come fro
 pulse response so as to hit the target weights (open-loop write). Read: all selects high,
 sl{i} = v_read[i], dl{j} = 0; column currents i(vd{j}) = sum_i G_ij v_read[i] (VMM).
 
-Regenerate the reference deck with ``python netlists/synapse_array.py`` (4 x 4).
+Regenerate the reference deck with ``python netlists/synapse_array.py`` (4 x 4); simulate
+with ``python netlists/synapse_array.py --run N [--engine vacask]``.
 """
 from __future__ import annotations
 
@@ -302,7 +303,13 @@ def deck_text() -> str:
     return build(4, 4).chip.deck()
 
 
-def plot(arr: SynapseArray, a: dict, path) -> None:
+def run(arr: SynapseArray, *, engine: str = "ngspice", timeout: float = 3600.0):
+    """Simulate a built array in ``engine`` ("ngspice" or "vacask"); the Result (same vector
+    names in both engines) goes to :func:`analyse`."""
+    return arr.chip.run(timeout=timeout, engine=engine)
+
+
+def plot(arr: SynapseArray, a: dict, path, engine: str = "ngspice") -> None:
     """One figure of a run: programmed conductance map, its error against the kernel's
     prediction for each cell's schedule, the VMM column currents against G^T v, and the Li balance. Writes ``path`` (PNG)."""
     import matplotlib
@@ -311,7 +318,7 @@ def plot(arr: SynapseArray, a: dict, path) -> None:
     fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
     im = ax[0].imshow(a["g"] * 1e9, cmap="viridis")
     fig.colorbar(im, ax=ax[0], label="G (nS)")
-    ax[0].set_title(f"programmed G, {arr.n} x {arr.m} (ngspice)")
+    ax[0].set_title(f"programmed G, {arr.n} x {arr.m} ({engine})")
     err = 100 * (a["g"] / arr.g_predicted - 1)
     im = ax[1].imshow(err, cmap="coolwarm", vmin=-np.abs(err).max(), vmax=np.abs(err).max())
     fig.colorbar(im, ax=ax[1], label="%")
@@ -322,7 +329,7 @@ def plot(arr: SynapseArray, a: dict, path) -> None:
         ax[k].set_xlabel("column j")
         ax[k].set_ylabel("row i")
     j = np.arange(arr.m)
-    ax[2].bar(j - 0.2, a["i_col"] * 1e9, 0.4, label="ngspice i(vd_j)")
+    ax[2].bar(j - 0.2, a["i_col"] * 1e9, 0.4, label=f"{engine} i(vd_j)")
     ax[2].bar(j + 0.2, a["i_expected"] * 1e9, 0.4, label="G^T v_read")
     ax[2].set_xlabel("column j")
     ax[2].set_ylabel("read current (nA)")
@@ -335,29 +342,35 @@ def plot(arr: SynapseArray, a: dict, path) -> None:
 
 
 def main(argv=None) -> int:
-    """Default: write the reference deck. ``--run N --out DIR``: build an N x N array,
-    simulate it in ngspice, print the figures and write DIR/synapse_array.png."""
+    """Default: write the reference deck. ``--run N --out DIR [--engine vacask]``: build an
+    N x N array, simulate it (ngspice by default), print the figures and write
+    DIR/synapse_array.png."""
     import argparse
     import time
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", type=int, metavar="N", help="simulate an N x N array")
     ap.add_argument("--levels", type=int, default=3)
     ap.add_argument("--out", default="demo_out")
+    ap.add_argument("--engine", choices=("ngspice", "vacask"),
+                    help="simulator for --run (default ngspice)")
     args = ap.parse_args(argv)
+    if args.engine and args.run is None:
+        ap.error("--engine selects the simulator of --run N")
     if args.run is None:
         out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "synapse_array.cir")
         with open(out, "w", encoding="ascii", newline="\n") as fh:
             fh.write(deck_text())
         print(f"wrote {out}")
         return 0
+    engine = args.engine or "ngspice"
     arr = build(args.run, args.run, levels=args.levels)
     t = time.perf_counter()
-    res = arr.chip.run(timeout=3600)
+    res = run(arr, engine=engine)
     a = analyse(arr, res)
     os.makedirs(args.out, exist_ok=True)
     png = os.path.join(args.out, "synapse_array.png")
-    plot(arr, a, png)
-    print(f"{arr.n} x {arr.m} synapse array: ngspice {time.perf_counter() - t:.1f} s; "
+    plot(arr, a, png, engine=engine)
+    print(f"{arr.n} x {arr.m} synapse array: {engine} {time.perf_counter() - t:.1f} s; "
           f"G vs kernel prediction max {np.abs(a['g'] / arr.g_predicted - 1).max():.2%}; VMM vs G^T v max "
           f"{np.abs(a['i_col'] / a['i_expected'] - 1).max():.2e}; Li from the anode "
           f"{a['dq_anode']:.4e} C = channels {a['dq_channels']:.4e} C + the cell's own leak "

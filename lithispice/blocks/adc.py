@@ -177,9 +177,12 @@ class ADC:
         lines += _sh_lines(self.c_hold, self.r_on, self.r_off, self.r_leak, self.v_threshold,
                            self.v_width)
         lines += [
-            f"Bqz qz vss V={quant}",
-            # register: loads the quantizer output while clk is high, latches when low
-            f"Bre qz r I=v(qz,r)*({fmt(_G_REG_OFF)}+{fmt(_G_REG - _G_REG_OFF)}*{sw})",
+            # register: loads the quantizer output while clk is high, latches when low. The
+            # quantizer is evaluated inside the register's current, not as a node of its
+            # own: a voltage-defined node would carry a branch current that jumps at every
+            # code step, and VACASK's step control checks every unknown (it stops with
+            # "Timestep too small"); the circuit is the same
+            f"Bre vss r I=({quant}-v(r,vss))*({fmt(_G_REG_OFF)}+{fmt(_G_REG - _G_REG_OFF)}*{sw})",
             f"Cre r vss {fmt(_C_REG)}",
             f"Bq vdd vss I={fmt(self.iq)}*{supply_on('v(vdd,vss)')}",
         ]

@@ -229,13 +229,17 @@ def _probed_zero_sources(sub) -> set:
             probed.add(el.ctrl[0].lower())
         elif el.kind in ("BI", "BV", "I", "V", "R", "C", "G", "E"):
             walk(el.value)
-        if el.kind == "V" and el.value is not None:
-            try:
-                if evaluate(el.value, {}, context="param") == 0.0:
-                    zero.add(el.name.lower())
-            except (KeyError, ValueError, ZeroDivisionError):
-                pass
+        if el.kind == "V" and el.value is not None and _const_zero(el.value):
+            zero.add(el.name.lower())
     return zero & probed
+
+
+def _const_zero(tree) -> bool:
+    """Is the expression a compile-time constant 0 (no parameter, probe or variable)?"""
+    try:
+        return evaluate(tree, {}, context="param") == 0.0
+    except (KeyError, ValueError, ZeroDivisionError, TypeError):
+        return False
 
 
 def _check_ident(name: str, what: str, where: str) -> str:
@@ -367,6 +371,10 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
         decl.append(f"  branch ({n}) {br};")
         em.pre = []
         val = em.emit(tree, "param")
+        if _const_zero(tree):
+            # OpenVAF keeps a constant 0 V contribution only as a node collapse, which a
+            # switch branch never gets: the .ic would be dropped. A $simparam is not constant.
+            val = '$simparam("lithispice_zero", 0.0)'
         ic_lines_s += ["      " + p for p in em.pre] + [f"      V({br}) <+ {val};"]
         ic_lines_o.append(f"      I({br}) <+ 0.0;")
     if ic_lines_s:
