@@ -386,6 +386,17 @@ def prepare_deck(deck: str, stats: bool) -> str:
     return deck
 
 
+def exit_problem(rc: int, program: str) -> str:
+    """What a simulator's return code says went wrong ("" for a clean exit)."""
+    if rc < 0:
+        try:
+            signame = signal.Signals(-rc).name
+        except ValueError:
+            signame = "unknown signal"
+        return f"{program} was killed by signal {-rc} ({signame}): it crashed"
+    return f"exit status {rc}" if rc != 0 else ""
+
+
 def find_ngspice(ngspice: str) -> str:
     """Absolute path of the ngspice executable or NgspiceNotFoundError."""
     path = shutil.which(ngspice)
@@ -541,17 +552,9 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
                           elapsed=time.perf_counter() - t0, stats=stats_d, warnings=warns,
                           returncode=rc, engine="batch", workdir=kept)
 
-        what = ""
-        if rc < 0:
-            try:
-                signame = signal.Signals(-rc).name
-            except ValueError:
-                signame = "unknown signal"
-            what = f"ngspice was killed by signal {-rc} ({signame}): it crashed"
-        elif rc != 0:
-            what = f"exit status {rc}"
-        elif raw_error:
-            what = raw_error
+        what = exit_problem(rc, "ngspice") or raw_error
+        if what:
+            pass
         elif not plots:
             what = "no output was written"
         elif any(p.truncated for p in plots):

@@ -75,7 +75,6 @@ import math
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -95,7 +94,7 @@ from ..errors import (
 )
 from ..spice.names import fmt
 from ..validate import check_number
-from .batch import _kill_group, _read_text, log_tail, wait_process
+from .batch import _kill_group, _read_text, exit_problem, log_tail, wait_process
 from .raw import read_raw
 from .result import Plot, Result
 
@@ -816,15 +815,8 @@ def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
         kept = rundir if keep_files else None
         what = ""
         plots: list[Plot] = []
-        if rc < 0:
-            try:
-                signame = signal.Signals(-rc).name
-            except ValueError:
-                signame = "unknown signal"
-            what = f"VACASK was killed by signal {-rc} ({signame}): it crashed"
-        elif rc != 0:
-            what = f"exit status {rc}"
-        else:
+        what = exit_problem(rc, "VACASK")
+        if not what:
             for name, kind in runs:
                 raw = os.path.join(rundir, f"{name}.raw")
                 if not os.path.exists(raw):
