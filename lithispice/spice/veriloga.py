@@ -78,6 +78,7 @@ class _Emitter:
 
     def __init__(self, names: dict, branch: dict, where: str):
         self.names, self.branch, self.where = names, branch, where
+        self.pot = _pot                   # node-pair potential text (aliases: to_veriloga)
         self.pre: list[str] = []          # statements to emit before the current one
         self.temps: list[str] = []        # real variables they assign
         self._n = 0
@@ -111,7 +112,7 @@ class _Emitter:
             return e(node[1])
         if k == "vprobe":
             a, b = (list(node[1]) + ["0"])[:2]
-            return _pot(a.lower(), b.lower())
+            return self.pot(a.lower(), b.lower())
         if k == "iprobe":
             ref = self.branch.get(node[1][0].lower())
             if ref is None:
@@ -242,6 +243,39 @@ def _const_zero(tree) -> bool:
         return False
 
 
+def _copy_nodes(sub) -> tuple[dict, set]:
+    """Internal nodes that only copy a voltage: a linear VCCS into the node and a resistor to
+    ground, nothing else attached (``Gd 0 d p n 1`` + ``Rd d 0 1``: V(d) = V(p,n)). The ngspice
+    export adds them on purpose (its B-sources then depend on fewer unknowns); in Verilog-A they
+    are an unknown and two matrix entries per device for nothing, so the printer reads V(p,n)
+    where the card reads v(d). Returns ``({node: potential text}, {dropped element names})``."""
+    users: dict = {}
+    for el in sub.devices():
+        for n in el.nodes:
+            users.setdefault(n, []).append(el)
+    alias, dropped = {}, set()
+    for node, els in users.items():
+        if node in sub.pins or node == "0" or node in sub.ics or len(els) != 2:
+            continue
+        g = next((e for e in els if e.kind == "G"), None)
+        r = next((e for e in els if e.kind == "R"), None)
+        if (g is None or r is None or node in g.ctrl or set(r.nodes) != {node, "0"}
+                or set(g.nodes) != {node, "0"}):
+            continue
+        try:
+            gain = evaluate(g.value, {}, context="param")
+            ohm = evaluate(r.value, {}, context="param")
+        except (KeyError, ValueError, ZeroDivisionError, TypeError):
+            continue          # parameter-dependent: keep the elements
+        k = gain * ohm * (1.0 if g.nodes[1] == node else -1.0)
+        if any(c in alias for c in g.ctrl):
+            continue
+        v = _pot(*g.ctrl)
+        alias[node] = v if k == 1.0 else f"({_num(k)} * {v})"
+        dropped |= {g.name.lower(), r.name.lower()}
+    return alias, dropped
+
+
 def _check_ident(name: str, what: str, where: str) -> str:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in _RESERVED or name.startswith("$"):
         raise DialectError(f"{what} {name!r} cannot be a Verilog-A identifier ({where})")
@@ -295,7 +329,8 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
             raise DialectError(f".param {p} shadows an instance parameter ({where})")
         names[p] = p
     pins = tuple(_check_ident(p, "pin", where) for p in sub.pins)
-    nodes = [_check_ident(n, "node", where) for n in sub.nodes()]
+    alias, dropped = _copy_nodes(sub)
+    nodes = [_check_ident(n, "node", where) for n in sub.nodes() if n not in alias]
     for n in sub.ics:
         if n not in pins and n not in nodes:
             raise DialectError(f".ic on node {n!r}, which no element uses ({where})")
@@ -319,6 +354,14 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
                 decl.append(f"  branch ({a}, {b}) {br};")
                 branch[el.name.lower()] = (br, 1)
     em = _Emitter(names, branch, where)
+
+    def pot(a, b):
+        if a not in alias and b not in alias:
+            return _pot(a, b)
+        pa = alias.get(a) or _pot(a, "0")
+        pb = alias.get(b) or _pot(b, "0")
+        return pa if pb == "0.0" else f"({pa} - {pb})"
+    em.pot = pot
     body: list[str] = []
     ammeters = _probed_zero_sources(sub)
 
@@ -334,13 +377,15 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
         if el.kind == "*":
             body.append(f"    // {_attr_text(el.value)}")
             continue
+        if el.name.lower() in dropped:
+            continue
         a, b = el.nodes
         if el.kind == "R":
             stmt(lambda: _flow(a, b, f"{_pot(a, b)} / {em.emit(el.value, 'param')}"))
         elif el.kind == "C":
             stmt(lambda: _flow(a, b, f"ddt({em.emit(el.value, 'param')} * {_pot(a, b)})"))
         elif el.kind == "G":
-            stmt(lambda: _flow(a, b, f"{em.emit(el.value, 'param')} * {_pot(*el.ctrl)}"))
+            stmt(lambda: _flow(a, b, f"{em.emit(el.value, 'param')} * {pot(*el.ctrl)}"))
         elif el.kind == "F":
             probe = ("iprobe", (el.ctrl[0],))
             stmt(lambda: _flow(a, b, f"{em.emit(el.value, 'param')} * "
@@ -358,7 +403,7 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
                 body.append(f"    V({br}) <+ 0.0 * I({br});")
                 continue
             if el.kind == "E":
-                fn = lambda: f"{em.emit(el.value, 'param')} * {_pot(*el.ctrl)}"   # noqa: E731
+                fn = lambda: f"{em.emit(el.value, 'param')} * {pot(*el.ctrl)}"    # noqa: E731
             else:
                 ctx = "bsource" if el.kind == "BV" else "param"
                 fn = lambda ctx=ctx: em.emit(el.value, ctx)                      # noqa: E731
