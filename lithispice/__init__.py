@@ -4,9 +4,9 @@ Layers (one folder each): ``materials`` (cited numbers) -> ``devices`` (paramete
 compiled kernels in csrc/ via ``_kernels``, SPICE export) -> ``netlist`` (Chip builder on
 networkx) -> ``engines`` (ngspice batch / shared). Units are SI throughout.
 """
-from .errors import (ConvergenceError, LithispiceError, NameValidationError, NetlistError,
-                     NetlistSyntaxError, NgspiceNotFoundError, ParameterError, SimulationError,
-                     SimulationTimeout)
+from .errors import (ConvergenceError, DiskFullError, LithispiceError, NameValidationError,
+                     NetlistError, NetlistSyntaxError, NgspiceNotFoundError, ParameterError,
+                     SimulationError, SimulationTimeout)
 from .devices.memristor import Memristor, MemristorTrace, simulate_array
 from .devices.gas_sensor import GasSensor, GasSensorTrace
 from .devices.microbattery import BatteryCycler, BatteryTrace, Microbattery, Step
@@ -26,5 +26,5 @@ __all__ = [
     "Chip", "build_crossbar", "run_deck", "run_deck_shared", "Result",
     "LithispiceError", "ParameterError", "NetlistError", "NameValidationError",
     "SimulationError", "NgspiceNotFoundError", "NetlistSyntaxError", "ConvergenceError",
-    "SimulationTimeout",
+    "SimulationTimeout", "DiskFullError",
 ]

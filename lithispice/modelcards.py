@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import ParameterError
+from .fileio import atomic_path
 from .spice.names import check_name
 
 __all__ = ["DIALECTS", "DialectError", "key_parameters", "SubcktHeader", "parse_subckt_header", "card_name",
@@ -373,9 +374,8 @@ def export(out="models", dialects=FORMS, families=None) -> list[Path]:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text() != text:
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(text)
-            tmp.replace(path)
+            with atomic_path(path) as tmp:      # a full disk leaves the old card
+                Path(tmp).write_text(text)
         written.append(path)
     return written
 

@@ -7,16 +7,32 @@ parameter and the allowed range with its unit, so a user sees e.g.
 from __future__ import annotations
 
 import math
+import numbers
 
 from .errors import ParameterError
 
 
-def check_number(name, value, lo=None, hi=None, *, lo_open=False, hi_open=False, unit=""):
-    """A finite number in [lo, hi] (ends open as flagged, None = unbounded), else ParameterError."""
+def as_real(value) -> float:
+    """``value`` as a float if it is a real number (int, float, numpy scalar or 0-d array),
+    else NaN. Strings ("5"), bools, complex numbers, None and sequences are not numbers: a
+    caller that converted them with ``float()`` would accept ``"5"`` as 5.0 and ``True`` as 1.0,
+    and crash with an untyped error on the rest."""
+    if isinstance(value, (bool, str, bytes)) or type(value).__name__ == "bool_":
+        return math.nan
+    if not isinstance(value, numbers.Real):
+        if getattr(value, "ndim", None) != 0 or getattr(value, "dtype", None) is None \
+                or value.dtype.kind not in "iuf":
+            return math.nan                      # not a 0-d numeric array either
     try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+
+
+def check_number(name, value, lo=None, hi=None, *, lo_open=False, hi_open=False, unit=""):
+    """A finite number in [lo, hi] (ends open as flagged, None = unbounded), else ParameterError.
+    Only real numbers count (see :func:`as_real`): ``"5"`` and ``True`` are refused."""
+    x = as_real(value)
     ok = math.isfinite(x)
     if ok and lo is not None:
         ok = x > lo if lo_open else x >= lo

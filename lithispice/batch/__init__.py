@@ -17,7 +17,8 @@ Each point is one ``ngspice -b`` run (:func:`lithispice.engines.run_deck`) -- or
 ``engine="vacask"``, one VACASK run of the point's Chip (:func:`lithispice.engines.run_vacask`,
 see :mod:`.engine`) -- in a worker process: a local pool by default, a Dask ``distributed``
 cluster given a scheduler address. Every finished run is stored atomically on disk
-(:mod:`.store`), keyed by a hash of its deck, parameters and engine: calling ``run_sweep``
+(:mod:`.store`), keyed by a hash of its deck (with the files it includes), parameters,
+engine and extraction code: calling ``run_sweep``
 again resumes an interrupted sweep and reruns only missing or failed points. Seeds per
 point come from the master seed and the point's index (:mod:`.space`), so results are
 identical locally and on a cluster.
@@ -25,14 +26,16 @@ identical locally and on a cluster.
 from .engine import ENGINES
 from .generators import CrossbarProgramRead, DeckTemplate
 from .executors import DaskExecutor, LocalExecutor, SerialExecutor
-from .space import (Choice, Grid, LogNormal, LogUniform, MonteCarlo, Normal, Point, Points,
-                    Random, Space, Spread, Uniform, instance_variation, subckt_defaults)
+from .keys import IncludeNotFoundError
+from .space import (MAX_POINTS, Choice, Grid, LogNormal, LogUniform, MonteCarlo, Normal, Point,
+                    Points, Random, Space, Spread, Uniform, instance_variation, subckt_defaults)
 from .store import RunRecord, Store, point_key
-from .sweep import FailedPoint, SweepError, SweepResult, open_sweep, run_sweep
+from .sweep import FailedPoint, SweepError, SweepResult, list_sweeps, open_sweep, run_sweep
 from .worker import Final, final
 
 __all__ = [
-    "run_sweep", "open_sweep", "SweepResult", "FailedPoint", "SweepError",
+    "run_sweep", "open_sweep", "list_sweeps", "SweepResult", "FailedPoint", "SweepError",
+    "IncludeNotFoundError", "MAX_POINTS",
     "Grid", "Points", "Random", "MonteCarlo", "Space", "Point",
     "Uniform", "LogUniform", "Normal", "LogNormal", "Choice",
     "Spread", "instance_variation", "subckt_defaults",

@@ -153,11 +153,15 @@ def prepare(obj, index: int, engine: str):
     return text, {"deck": text}
 
 
-def build_point(deck_fn, point, engine: str):
+def build_point(deck_fn, point, engine: str, extract_id: Optional[str] = None):
     """Make a point's deck: ``(key, task fields, None)``, or ``(key, None, error)`` when the
-    deck function (stage "deck") or the engine's netlist (stage "netlist", e.g. a construct
-    VACASK cannot map) failed -- a failed point, keyed by the parameters alone. A wrong
-    return type (SweepError) is raised: it is the sweep's setup, not the point, that is bad."""
+    deck function (stage "deck"), the engine's netlist (stage "netlist", e.g. a construct
+    VACASK cannot map) or a file the ngspice deck includes (stage "include": missing, see
+    :func:`.keys.deck_includes`) failed -- a failed point, keyed by the parameters alone. A
+    wrong return type (SweepError) is raised: it is the sweep's setup, not the point, that
+    is bad. The key covers the deck, the contents of its ``.include`` / ``.lib`` files and
+    ``extract_id`` (the extraction function's :func:`.keys.code_fingerprint`)."""
+    from .keys import deck_includes
     from .sweep import SweepError
     from .worker import _failure
     stage = "deck"
@@ -165,6 +169,8 @@ def build_point(deck_fn, point, engine: str):
         obj = deck_fn(point)
         stage = "netlist"
         key_text, fields = prepare(obj, point.index, engine)
+        stage = "include"
+        includes = deck_includes(key_text) if engine == "ngspice" else []
     except SweepError:
         raise
     except Exception as exc:          # noqa: BLE001 - a bad point must not stop the sweep
@@ -173,7 +179,8 @@ def build_point(deck_fn, point, engine: str):
         key = point_key(f"<{what} failed: {type(exc).__name__}>", point.params, point.seed,
                         engine)
         return key, None, _failure(stage, exc)
-    return point_key(key_text, point.params, point.seed, engine), fields, None
+    return (point_key(key_text, point.params, point.seed, engine, includes=includes,
+                      extract=extract_id), fields, None)
 
 
 def vacask_runnable(task: dict):

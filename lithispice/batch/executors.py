@@ -25,6 +25,15 @@ that window.
   Verilog-A of its models, compiled on a worker that lacks them) nor a shared file system
   (run files come back to the client, which stores them). Dask reschedules a point whose worker died up to its
   ``allowed-failures`` (default 3), then reports ``KilledWorker``: recorded as failed.
+
+Nothing outlives the sweep (:mod:`lithispice.engines.procs`): each pool worker and each
+Dask worker process has a *guardian* that kills its running simulator group and removes the
+run folder when the worker dies, SIGKILL included; a pool worker also watches its parent
+(PR_SET_PDEATHSIG and a thread polling ``os.getppid()``) and exits within about a second when
+the sweep's process dies, however it was killed. The multiprocessing resource tracker then
+exits too (it ends when the last process holding its pipe is gone). A folder left anyway (a
+machine crash, a guardian killed with its worker) is removed by a later run on that machine
+(:mod:`lithispice.engines.rundir`).
 """
 from __future__ import annotations
 
@@ -38,12 +47,14 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator, Optional
 
-from .worker import execute, execute_point
+from ..engines import procs
+from .worker import execute, execute_dask, execute_point
 
 __all__ = ["SerialExecutor", "LocalExecutor", "DaskExecutor", "make_executor"]
 
 _EXTRACT = None      # the extraction function inside a pool worker (set by _init_worker)
 _DECK = None         # the deck function, when decks are made on the workers
+_STOPPING = False    # SIGTERM received: finish cleaning up the current run, then exit
 
 
 def _dumps(obj) -> bytes:
@@ -56,25 +67,47 @@ def _dumps(obj) -> bytes:
         return pickle.dumps(obj)
 
 
-def _init_worker(blob: bytes, deck_blob: bytes | None = None) -> None:
+def _init_worker(blob: bytes, deck_blob: bytes | None = None,
+                 parent_pid: Optional[int] = None) -> None:
     global _EXTRACT, _DECK
     # Ctrl-C goes to the whole foreground process group: the client handles it and stops
     # the pool; a worker must not die on it mid-write.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     # SIGTERM (pool shutdown on Ctrl-C) as SystemExit, so run_deck's cleanup kills the
-    # ngspice process group of a run in progress instead of leaving it running.
+    # ngspice process group of a run in progress instead of leaving it running; then the
+    # worker exits (_run_local) rather than start the tasks still queued for it.
     def _term(signum, frame):
-        raise SystemExit(128 + signum)
+        global _STOPPING
+        _STOPPING = True
+        procs.exit_now(128 + signum)      # deferred while ngspice is being started
     signal.signal(signal.SIGTERM, _term)
+    # The parent killed (SIGTERM, SIGKILL: no shutdown message ever comes): stop the running
+    # simulation and exit within about a second, instead of running on forever.
+    if parent_pid is not None:
+        procs.die_with_parent(parent_pid)
+    # This worker killed (SIGKILL, OOM): its guardian kills its simulator and removes the
+    # run folder.
+    procs.enable_guardian()
     _EXTRACT = pickle.loads(blob)
     _DECK = pickle.loads(deck_blob) if deck_blob is not None else None
 
 
 def _run_local(task: dict):
-    if task.get("generate"):
-        return execute_point(task, _DECK, _EXTRACT)
-    return execute(task, _EXTRACT)
+    if _STOPPING or procs.dying():
+        os._exit(128 + signal.SIGTERM)    # stopping: start nothing more
+    try:
+        if task.get("generate"):
+            return execute_point(task, _DECK, _EXTRACT)
+        return execute(task, _EXTRACT)
+    except SystemExit:
+        if _STOPPING or procs.dying():
+            # The pool is being stopped (SIGTERM) or its parent died: the run's cleanup has
+            # run (its group killed, its folder removed); leave now. Raised on, SystemExit
+            # would be sent back as this task's result and the worker would start the next
+            # queued task -- a whole simulation more before Ctrl-C takes effect.
+            os._exit(128 + signal.SIGTERM)
+        raise
 
 
 class SerialExecutor:
@@ -102,11 +135,14 @@ class LocalExecutor:
         self._blob = _dumps(extract)
         self._deck_blob = _dumps(deck) if deck is not None else None
         self.description = f"local pool, {self.workers} worker process(es)"
+        self._live: Optional[ProcessPoolExecutor] = None
 
     def _pool(self) -> ProcessPoolExecutor:
         import multiprocessing as mp
-        return ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(self._blob, self._deck_blob))
+        self._live = ProcessPoolExecutor(
+            self.workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+            initargs=(self._blob, self._deck_blob, os.getpid()))
+        return self._live
 
     @staticmethod
     def _stop(pool: ProcessPoolExecutor, hard: bool) -> None:
@@ -175,10 +211,15 @@ class LocalExecutor:
                     pool = self._pool()
             clean = True
         finally:
+            self._live = None
             self._stop(pool, hard=not clean)
 
     def close(self):
-        pass
+        # run() abandoned mid-way (the caller's loop raised): stop its pool now rather than
+        # when the generator is garbage-collected
+        pool, self._live = self._live, None
+        if pool is not None:
+            self._stop(pool, hard=True)
 
 
 class DaskExecutor:
@@ -215,7 +256,7 @@ class DaskExecutor:
                 if task is None:
                     return False
                 key = f"lithispice-run-{task['index']}-{task['key'][:12]}-{uuid.uuid4().hex[:8]}"
-                fut = self.client.submit(execute, task, self.extract, key=key, pure=False)
+                fut = self.client.submit(execute_dask, task, self.extract, key=key, pure=False)
                 inflight[fut.key] = (fut, task)
                 ac.add(fut)
                 return True

@@ -20,9 +20,19 @@ depends only on the master seed and the point's index, never on which worker, pr
 machine runs the point, nor in which order points finish. Parameter draws of a Random
 space use the child ``(k, 0)``, the user's stream (:meth:`Point.rng`) the child ``(k, 1)``,
 so adding a drawn parameter does not change the variability of the devices.
+
+Size limit: a space holds at most :data:`MAX_POINTS` (10**6) points unless its constructor
+gets an explicit ``max_points=``. The size is computed from the axes' lengths (or ``n``,
+or a ``{start, stop, num}`` axis's ``num``) *before* anything is allocated, so
+``Grid(r={"start": 0, "stop": 1, "num": 10**8})`` or ``Grid(a=range(10**4), b=range(10**4))``
+is refused at once with a ParameterError naming the parameter and the limit. A million points
+is also where one file per run in the store (256 shard folders) stays comfortable.
 """
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
 import math
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,9 +45,72 @@ from ..spice.names import check_name
 
 __all__ = ["Point", "Space", "Grid", "Points", "Random", "MonteCarlo", "Uniform", "LogUniform",
            "Normal", "LogNormal", "Choice", "Spread", "instance_variation", "as_space",
-           "subckt_defaults"]
+           "subckt_defaults", "MAX_POINTS", "axis_values"]
 
-_MAX_POINTS = 10_000_000
+MAX_POINTS = 1_000_000
+"""Default largest number of points of a space; pass ``max_points=`` to allow more."""
+_MAX_POINTS = MAX_POINTS          # the name earlier versions used
+
+
+def _limit(max_points) -> int:
+    if max_points is None:
+        return MAX_POINTS
+    if isinstance(max_points, bool) or not isinstance(max_points, numbers.Integral) \
+            or max_points < 1:
+        raise ParameterError("max_points", max_points, "a positive integer")
+    return int(max_points)
+
+
+def _too_many(what: str, value: str, limit: int) -> ParameterError:
+    return ParameterError(what, value, f"at most {limit} points (max_points={limit}; pass a "
+                          "larger max_points= to the space to allow more)")
+
+
+def _axis_len(values, name: str, limit: int):
+    """The number of values of an axis without building it: len() of a list, array or
+    range, ``num`` of a {start, stop, num} spec; an iterator is read up to limit + 1."""
+    if isinstance(values, Mapping):
+        spec = _axis_spec(values, name)
+        return spec["num"], spec
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ParameterError(name, values, "a non-empty list of values or {start, stop, num}")
+    try:
+        return len(values), values
+    except TypeError:
+        vals = list(itertools.islice(values, limit + 1))
+        return len(vals), vals
+
+
+def _axis_spec(spec: Mapping, name: str) -> dict:
+    keys = set(spec)
+    if not {"start", "stop", "num"} <= keys or keys - {"start", "stop", "num", "log"}:
+        raise ParameterError(name, dict(spec), "a list of values or {start, stop, num[, log]}")
+    num = spec["num"]
+    if isinstance(num, float) and num.is_integer():
+        num = int(num)
+    if isinstance(num, bool) or not isinstance(num, numbers.Integral) or num < 1:
+        raise ParameterError(f"{name}.num", num, "a positive integer")
+    start, stop = _finite(spec["start"], f"{name}.start"), _finite(spec["stop"], f"{name}.stop")
+    log = spec.get("log", False)
+    if not isinstance(log, bool):
+        raise ParameterError(f"{name}.log", log, "true or false")
+    if log and not (start > 0 and stop > 0):
+        raise ParameterError(f"{name}.start/stop", (start, stop), "> 0 for log spacing")
+    return {"start": start, "stop": stop, "num": int(num), "log": log}
+
+
+def axis_values(name: str, spec, max_points: int | None = None) -> list:
+    """The values of one axis: a list as given, or ``{start, stop, num[, log]}`` (linear or
+    geometric spacing, as numpy's linspace / geomspace), refusing more than ``max_points``
+    (default :data:`MAX_POINTS`) values *before* building them."""
+    limit = _limit(max_points)
+    n, vals = _axis_len(spec, name, limit)
+    if n > limit:
+        raise _too_many(name, f"{n} values", limit)
+    if isinstance(vals, dict):
+        f = np.geomspace if vals["log"] else np.linspace
+        vals = f(vals["start"], vals["stop"], vals["num"]).tolist()
+    return _values(vals, name)
 
 
 def _scalar(value, name: str):
@@ -155,6 +228,17 @@ class Space:
         return {"type": type(self).__name__, "dims": list(self.dims), "shape": list(self.shape),
                 "names": list(self.names), "seed": self.seed}
 
+    def fingerprint(self) -> str:
+        """sha256 hex of what makes this space's points: equal spaces, equal fingerprints
+        (part of a sweep's id). The description, plus the points where it lacks them."""
+        h = hashlib.sha256(json.dumps(self.describe(), sort_keys=True, default=repr).encode())
+        self._fingerprint_points(h)
+        return h.hexdigest()
+
+    def _fingerprint_points(self, h) -> None:
+        for k in range(len(self)):
+            h.update(json.dumps(self.params_at(k), sort_keys=True).encode())
+
 
 def _check_param_name(name: str) -> str:
     check_name(name, "sweep parameter name")
@@ -183,7 +267,8 @@ class Grid(Space):
     or strings; each parameter is one dimension of the result.
     """
 
-    def __init__(self, axes: Mapping | None = None, /, *, seed: int = 0, **kw):
+    def __init__(self, axes: Mapping | None = None, /, *, seed: int = 0,
+                 max_points: int | None = None, **kw):
         merged = dict(axes or {})
         dup = set(merged) & set(kw)
         if dup:
@@ -191,11 +276,20 @@ class Grid(Space):
         merged.update(kw)
         if not merged:
             raise ParameterError("Grid", {}, "at least one parameter with a list of values")
-        self.axes = {_check_param_name(k): _values(v, k) for k, v in merged.items()}
+        limit = _limit(max_points)
+        # sizes first, from the axes' lengths: nothing is built before the limit is checked
+        sizes, raw = {}, {}
+        for k, v in merged.items():
+            _check_param_name(k)
+            sizes[k], raw[k] = _axis_len(v, k, limit)
+            if sizes[k] > limit:
+                raise _too_many(k, f"{sizes[k]} values", limit)
+        n = math.prod(sizes.values())
+        if n > limit:
+            raise _too_many("Grid", " x ".join(f"{k}: {m}" for k, m in sizes.items())
+                            + f" = {n} points", limit)
+        self.axes = {k: axis_values(k, raw[k], limit) for k in merged}
         self.seed = _seed(seed)
-        n = math.prod(len(v) for v in self.axes.values())
-        if n > _MAX_POINTS:
-            raise ParameterError("Grid", f"{n} points", f"at most {_MAX_POINTS} points")
         self.dims = tuple(self.axes)
         self._shape = tuple(len(v) for v in self.axes.values())
 
@@ -222,24 +316,42 @@ class Grid(Space):
         d["axes"] = self.axes
         return d
 
+    def _fingerprint_points(self, h):
+        pass                         # the axes (in the description) make every point
+
 
 class Points(Space):
     """An explicit list of points: ``Points([{"a": 1, "b": 2}, ...])`` or zipped equal-length
     lists ``Points(a=[1, 3], b=[2, 4])``. Every point must name the same parameters."""
 
-    def __init__(self, points: Sequence[Mapping] | None = None, /, *, seed: int = 0, **lists):
+    def __init__(self, points: Sequence[Mapping] | None = None, /, *, seed: int = 0,
+                 max_points: int | None = None, **lists):
         if points is not None and lists:
             raise ParameterError("Points", "both", "a list of points or keyword lists, not both")
+        limit = _limit(max_points)
         if points is None:
             if not lists:
                 raise ParameterError("Points", {}, "a non-empty list of points")
-            cols = {_check_param_name(k): _values(v, k) for k, v in lists.items()}
+            raw = {}
+            for k, v in lists.items():
+                _check_param_name(k)
+                n, raw[k] = _axis_len(v, k, limit)
+                if isinstance(raw[k], dict):
+                    raise ParameterError(k, v, "a list of values")
+                if n > limit:
+                    raise _too_many(k, f"{n} values", limit)
+            cols = {k: _values(v, k) for k, v in raw.items()}
             lens = {len(v) for v in cols.values()}
             if len(lens) != 1:
                 raise ParameterError("Points", {k: len(v) for k, v in cols.items()},
                                      "lists of equal length")
             rows = [dict(zip(cols, vals)) for vals in zip(*cols.values())]
         else:
+            n, points = _axis_len(points, "points", limit)
+            if isinstance(points, dict):
+                raise ParameterError("points", points, "a list of parameter mappings")
+            if n > limit:
+                raise _too_many("points", f"{n} points", limit)
             rows = [dict(p) for p in points]
             if not rows:
                 raise ParameterError("Points", points, "a non-empty list of points")
@@ -250,8 +362,6 @@ class Points(Space):
         self._names = tuple(_check_param_name(n) for n in names)
         self._rows = [{n: _scalar(r[n], f"points[{k}].{n}") for n in self._names}
                       for k, r in enumerate(rows)]
-        if len(self._rows) > _MAX_POINTS:
-            raise ParameterError("Points", len(self._rows), f"at most {_MAX_POINTS} points")
         self.seed = _seed(seed)
 
     @property
@@ -361,9 +471,12 @@ class Random(Space):
     ``Random(200, seed=1, temp=Uniform(290, 350), r_line=LogUniform(0.1, 10))``.
     Parameters are drawn in sorted name order from the point's own stream."""
 
-    def __init__(self, n: int, *, seed: int = 0, **dists: _Dist):
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= _MAX_POINTS:
-            raise ParameterError("n", n, f"an integer in [1, {_MAX_POINTS}]")
+    def __init__(self, n: int, *, seed: int = 0, max_points: int | None = None, **dists: _Dist):
+        limit = _limit(max_points)
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ParameterError("n", n, "a positive integer")
+        if n > limit:
+            raise _too_many("n", f"{int(n)} points", limit)
         for name, d in dists.items():
             _check_param_name(name)
             if not isinstance(d, _Dist):
@@ -390,11 +503,14 @@ class Random(Space):
         d["distributions"] = {k: {"type": type(v).__name__, **v.__dict__} for k, v in self.dists.items()}
         return d
 
+    def _fingerprint_points(self, h):
+        pass                         # n, seed and distributions (described) make every point
 
-def MonteCarlo(n: int, *, seed: int = 0, **dists: _Dist) -> Random:
+
+def MonteCarlo(n: int, *, seed: int = 0, max_points: int | None = None, **dists: _Dist) -> Random:
     """``n`` Monte Carlo points: each carries its own random stream (:meth:`Point.rng`) for
     device-to-device variability, plus optional drawn parameters (as :class:`Random`)."""
-    return Random(n, seed=seed, **dists)
+    return Random(n, seed=seed, max_points=max_points, **dists)
 
 
 def as_space(space) -> Space:

@@ -2,11 +2,16 @@
 
 Flow: the space is walked point by point; each point's deck is made (``deck_fn(point)``
 returns the deck text or a Chip; for ``engine="vacask"`` a Chip, whose VACASK netlist is
-made, see :mod:`.engine`), keyed (sha256 of deck + parameters + seed + engine) and looked up
-in the store -- by the client (Dask, ``workers=0``) or, with a local pool, by the worker that
-will run it (``generate="auto"``), which keeps the client's share of the two cores small.
-A point already stored *ok* is reused; a missing one (or a failed one, unless
-``retry_failed=False``) is simulated; the client writes every result to the store. Each finished run is
+made, see :mod:`.engine`), keyed (sha256 of deck + parameters + seed + engine + the files the
+deck includes + the extraction function's code, see :mod:`.store` and :mod:`.keys`) and
+looked up in the store -- by the client (Dask, ``workers=0``) or, with a local pool, by the
+worker that will run it (``generate="auto"``), which keeps the client's share of the two
+cores small. A point already stored *ok* is reused; a missing one (or a failed one, unless
+``retry_failed=False``) is claimed (``claims/<key>.claim``) and simulated; a point another
+sweep has claimed is put off and taken from the store when that sweep has stored it (or run
+here if its claim is let go or goes stale): sweeps sharing a store, also at the same time,
+run each point once. The client writes every result to the store and, when the sweep ends,
+its manifest (``manifests/<sweep id>.json``, one per sweep). Each finished run is
 stored atomically as it arrives, so an interrupted sweep -- Ctrl-C, a killed client or
 worker, a simulator crash or timeout -- is resumed by calling ``run_sweep`` again with the
 same arguments: only missing and failed points run. Failed points are stored with their
@@ -24,6 +29,7 @@ import math
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -34,9 +40,10 @@ from ..errors import LithispiceError, ParameterError
 from .engine import build_point, check_engine
 from .executors import make_executor
 from .space import Space, as_space
-from .store import Store, pack_run, point_key, unpack_run
+from .store import MANIFEST_FORMAT, Store, claim_ttl, pack_run, point_key, unpack_run
 
-__all__ = ["run_sweep", "SweepResult", "FailedPoint", "open_sweep", "SweepError"]
+__all__ = ["run_sweep", "SweepResult", "FailedPoint", "open_sweep", "list_sweeps", "sweep_id",
+           "SweepError"]
 
 
 class SweepError(LithispiceError):
@@ -66,7 +73,8 @@ class SweepResult:
     ``n_failed``, ``n_missing`` (not run: interrupted); ``n_ran``: simulator runs done by
     this call; ``n_reused``: points taken from the store; ``failures``: list of
     :class:`FailedPoint`; ``elapsed``: wall time, s; ``executor``: where it ran;
-    ``engine``: "ngspice" or "vacask".
+    ``engine``: "ngspice" or "vacask"; ``sweep_id``: the sweep's id in its store
+    (``open_sweep(store, sweep=...)``).
     """
     dataset: object
     store: Path
@@ -80,6 +88,7 @@ class SweepResult:
     elapsed: float = 0.0
     executor: str = ""
     engine: str = "ngspice"
+    sweep_id: str = ""
 
     def __repr__(self):
         return (f"<SweepResult {self.n_points} points: {self.n_ok} ok, {self.n_failed} failed, "
@@ -116,6 +125,95 @@ def _reusable(meta: dict, retry_failed: bool, waveforms, extract_name,
     return set(waveforms or ()) <= have
 
 
+_UNSEEN = object()
+
+
+def _record_id(rec) -> str:
+    """Which stored run a look saw (None: no file)."""
+    if rec is None:
+        return "<none>"
+    return str(rec.meta.get("run_id") or "<no run id>")
+
+
+def _accept(meta: dict, first: str, retry_failed: bool, waveforms, extract_name,
+            engine: str) -> bool:
+    """Use this stored run? Yes if reusable; also a *failed* run that appeared (or
+    changed) since the first look: another sweep ran this very point meanwhile (we were
+    waiting for it), and running it again would run it twice."""
+    if _reusable(meta, retry_failed, waveforms, extract_name, engine):
+        return True
+    return (meta.get("status") != "ok" and meta.get("engine", "ngspice") == engine
+            and str(meta.get("run_id") or "<no run id>") != first)
+
+
+def _wanted_waveforms(rec, waveforms, extract_name, engine):
+    """The waveforms to ask for when a point runs again: those requested, plus those of the
+    stored ok run it replaces (same extraction), so that another sweep's waveforms survive."""
+    if rec is None or waveforms == "all" or not rec.ok:
+        return waveforms
+    meta = rec.meta
+    if meta.get("extract_fn") != extract_name or meta.get("engine", "ngspice") != engine:
+        return waveforms
+    extra = [w for w in meta.get("waveforms", {}) if w not in (waveforms or ())]
+    return list(waveforms or ()) + extra if extra else waveforms
+
+
+def _plan(st: Store, key: str, *, owner: Optional[str], ttl: float, retry_failed: bool,
+          waveforms, extract_name, engine: str, first=_UNSEEN, claim: bool = True):
+    """What to do with a point whose key is ``key``: ``("reused", status, None)``,
+    ``("busy", first look, None)`` (another sweep holds its claim: come back later) or
+    ``("run", first look, waveforms to ask for)`` -- then this process holds the claim
+    (unless ``claim`` is False: a failed deck is stored without running anything)."""
+    kw = dict(retry_failed=retry_failed, waveforms=waveforms, extract_name=extract_name,
+              engine=engine)
+    rec = st.get(key, meta_only=True)
+    if first is _UNSEEN:
+        first = _record_id(rec)
+    if rec is not None and _accept(rec.meta, first, **kw):
+        return "reused", rec.meta.get("status"), None
+    if not claim or owner is None:
+        return "run", first, _wanted_waveforms(rec, waveforms, extract_name, engine)
+    if st.claim(key, owner, ttl) is None:
+        return "busy", first, None
+    # claimed: look again -- the holder before us may have stored it and let go meanwhile
+    rec = st.get(key, meta_only=True)
+    if rec is not None and _accept(rec.meta, first, **kw):
+        st.release(key, owner)
+        return "reused", rec.meta.get("status"), None
+    return "run", first, _wanted_waveforms(rec, waveforms, extract_name, engine)
+
+
+def _plan_task(task: dict, key: str, engine: str, *, lookup: bool = True,
+               claim: bool = True):
+    """:func:`_plan` on a pool worker, from what its task carries (``store``,
+    ``claim_owner``, ``claim_ttl``, ``retry_failed``, ``waveforms``, ``extract_name``)."""
+    if not lookup:
+        return "run", _record_id(None), task.get("waveforms")
+    return _plan(Store(task["store"]), key, owner=task.get("claim_owner"),
+                 ttl=float(task.get("claim_ttl") or claim_ttl(task.get("timeout", 60.0))),
+                 retry_failed=task["retry_failed"], waveforms=task.get("waveforms"),
+                 extract_name=task.get("extract_name"), engine=engine, claim=claim)
+
+
+def _fingerprint(obj, what: str) -> str:
+    from .keys import code_fingerprint
+    try:
+        return code_fingerprint(obj)
+    except Exception:                  # noqa: BLE001 - unknowable code: never reuse its runs
+        return f"<{what}: no fingerprint, {uuid.uuid4().hex}>"
+
+
+def sweep_id(space: Space, deck, extract_id: Optional[str], waveforms, engine: str) -> str:
+    """The id of a sweep in its store (its manifest's name, ``manifests/<id>.json``): 16 hex
+    digits of sha256 over the space's points, the deck function's and the extraction
+    function's code (:func:`.keys.code_fingerprint`), the waveforms and the engine. The same
+    sweep run again (resumed, or at the same time elsewhere) has the same id."""
+    from .keys import value_fingerprint
+    return value_fingerprint({"space": space.fingerprint(), "deck": _fingerprint(deck, "deck"),
+                              "extract": extract_id, "waveforms": waveforms,
+                              "engine": engine})[:16]
+
+
 def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
               resample=None, workers: Optional[int] = None, scheduler=None,
               timeout: float = 60.0, retry_failed: bool = True, progress: bool = True,
@@ -131,10 +229,14 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
         space: :class:`Grid`, :class:`Points`, :class:`Random` / :func:`MonteCarlo`, a
             mapping of value lists (a Grid) or a list of parameter dicts (Points).
         store: directory of the run files (created; default: a new temporary directory).
-            Pass the same store again to resume.
+            Pass the same store again to resume. Several sweeps may share a store, also
+            running at the same time: each has its own manifest, and a point they have
+            in common runs once (see :mod:`.store`, *Claims*).
         extract: ``(result, point) -> {name: number or array}`` run on the worker right
             after ngspice; becomes Dataset variables (:func:`final` is a ready one). With a
-            local pool or Dask it must be picklable (cloudpickle takes lambdas).
+            local pool or Dask it must be picklable (cloudpickle takes lambdas). Its code
+            (not only its name) is part of each point's key: an edited function, or
+            another lambda, does not reuse runs extracted by the old one.
         waveforms: vector names to keep whole (``["v(out)"]``), or ``"all"``.
         resample: an axis (e.g. ``np.linspace(0, 1e-3, 101)``, s) onto which waveforms are
             interpolated in the Dataset (dimension ``time``); default: raw samples padded
@@ -146,7 +248,8 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
         retry_failed: rerun points whose stored run failed (default True).
         progress: show a tqdm progress bar on stderr (completed / failed / remaining, ETA).
         fsync: make every stored run durable against power loss too (slower).
-        name: a label for the progress bar and the Dataset's attributes.
+        name: a label for the progress bar and the Dataset's attributes (and a way to pick
+            the sweep in :func:`open_sweep`).
         generate: where decks are made: "client" (this process), "workers" (each pool
             worker makes its points' decks and checks the store itself: the client then
             does almost nothing per point, which is what lets 2 workers use 2 cores) or
@@ -158,6 +261,11 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             models, which a worker on another machine compiles where the .osdi is missing;
             see :mod:`lithispice.batch.engine`). Results, extraction, store, resume and
             failure records work the same; the engine is part of each point's store key.
+
+    The key of an ngspice point also covers the files its deck reads through ``.include`` /
+    ``.lib`` (found as ngspice finds them, :mod:`.keys`): edit one and its points run
+    again; a missing one makes the point fail (error type IncludeNotFoundError, stage
+    "include") instead of running.
 
     Raises ParameterError (``engine`` unknown, bad ``workers``, ``timeout`` ...) and, for
     VACASK, VacaskNotFoundError before any point runs; SweepError for a deck function that
@@ -190,12 +298,19 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
     st = store if isinstance(store, Store) else Store(
         store if store is not None else tempfile.mkdtemp(prefix="lithispice-sweep-"), fsync=fsync)
     extract_name = _name_of(extract)
+    extract_id = _fingerprint(extract, "extract") if extract is not None else None
+    sid = sweep_id(space, deck, extract_id, waveforms, engine)
+    owner = f"{sid}-{uuid.uuid4().hex[:12]}"       # this call: the owner of its claims
+    ttl = claim_ttl(timeout)
     n = len(space)
     keys: list[Optional[str]] = [None] * n
     counts = {"ok": 0, "failed": 0, "ran": 0, "reused": 0}
-    manifest = {"name": name, "space": space.describe(), "keys": keys,
-                "extract_fn": extract_name, "waveforms": waveforms, "engine": engine,
+    manifest = {"format": MANIFEST_FORMAT, "sweep_id": sid, "name": name,
+                "space": space.describe(), "keys": keys, "extract_fn": extract_name,
+                "extract_id": extract_id, "waveforms": waveforms, "engine": engine,
                 "params": [None] * n, "seeds": [None] * n}
+    plan_kw = dict(retry_failed=retry_failed, waveforms=waveforms, extract_name=extract_name,
+                   engine=engine)
 
     bar = None
     if progress:
@@ -211,11 +326,46 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             bar.set_postfix_str(f"ok={counts['ok']} failed={counts['failed']} "
                                 f"left={n - counts['ok'] - counts['failed']}", refresh=False)
 
-    waiting: dict[str, list[int]] = {}      # key -> indices waiting for that run
+    # key -> indices of this sweep waiting for the run of that key now in flight here
+    inflight: dict[str, list[int]] = {}
+    # key -> {"key", "indices", "first", "task"}: points another sweep is running now
+    deferred: dict[str, dict] = {}
 
-    def tasks():
-        """Make decks just ahead of the executor; reuse what the store has."""
-        for k in range(n):
+    def take(key: str, index: int) -> list[int]:
+        idx = inflight.pop(key, [])
+        return idx + [index] if index not in idx else idx
+
+    def reuse(key: str, indices, status):
+        for i in indices:
+            keys[i] = key
+            counts["reused"] += 1
+            tick("ok" if status == "ok" else "failed")
+
+    def defer(key: str, indices, first, task):
+        d = deferred.setdefault(key, {"key": key, "indices": [], "first": first, "task": task})
+        d["indices"].extend(i for i in indices if i not in d["indices"])
+
+    def tasks(items):
+        """Make decks just ahead of the executor; reuse what the store has; claim what
+        runs here; put off what another sweep is running."""
+        for item in items:
+            if isinstance(item, dict):              # a put-off point, once more
+                key, task, idx = item["key"], item["task"], item["indices"]
+                if on_workers:
+                    inflight[key] = list(idx)
+                    yield task
+                    continue
+                what, first, wave = _plan(st, key, owner=owner, ttl=ttl, first=item["first"],
+                                          **plan_kw)
+                if what == "reused":
+                    reuse(key, idx, first)      # (what, status, None)
+                elif what == "busy":
+                    defer(key, idx, item["first"], task)
+                else:
+                    inflight[key] = list(idx)
+                    yield dict(task, waveforms=wave)
+                continue
+            k = item
             point = space.point(k)
             params = point.params
             manifest["params"][k] = params
@@ -224,14 +374,20 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                 yield {"generate": True, "index": k, "params": params, "seed": point.seed,
                        "master_seed": space.seed, "timeout": float(timeout),
                        "waveforms": waveforms, "extract_name": extract_name,
-                       "store": str(st.path.resolve()), "retry_failed": retry_failed,
-                       "engine": engine}
+                       "extract_id": extract_id, "store": str(st.path.resolve()),
+                       "retry_failed": retry_failed, "engine": engine,
+                       "claim_owner": owner, "claim_ttl": ttl}
                 continue
             # a deck function or netlist failure: no deck, no deck hash -- the failure is
             # keyed by the parameters alone; a wrong return type (SweepError) stops here
-            key, fields, error = build_point(deck, point, engine)
+            key, fields, error = build_point(deck, point, engine, extract_id)
             keys[k] = key
             if error is not None:
+                rec = st.get(key, meta_only=True)
+                if rec is not None and _reusable(rec.meta, retry_failed, waveforms,
+                                                 extract_name, engine):
+                    reuse(key, [k], rec.meta.get("status"))
+                    continue
                 payload = pack_run({"key": key, "index": k, "params": params,
                                     "seed": point.seed, "master_seed": space.seed,
                                     "status": "failed", "error": error, "engine": engine,
@@ -239,43 +395,49 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                 st.put(key, payload, journal={"index": k, "status": "failed", "ran": False})
                 tick("failed")
                 continue
-            if key in waiting:                  # the same run twice in one sweep
-                waiting[key].append(k)
+            if key in inflight:                 # the same run twice in one sweep
+                inflight[key].append(k)
                 continue
-            rec = st.get(key, meta_only=True)
-            if rec is not None and _reusable(rec.meta, retry_failed, waveforms, extract_name,
-                                             engine):
-                counts["reused"] += 1
-                tick("ok" if rec.ok else "failed")
+            if key in deferred:
+                deferred[key]["indices"].append(k)
                 continue
-            waiting[key] = [k]
-            yield {"key": key, "index": k, "params": params, "seed": point.seed,
-                   "master_seed": space.seed, "timeout": float(timeout),
-                   "waveforms": waveforms, "extract_name": extract_name, "engine": engine,
-                   **fields}
+            task = {"key": key, "index": k, "params": params, "seed": point.seed,
+                    "master_seed": space.seed, "timeout": float(timeout),
+                    "waveforms": waveforms, "extract_name": extract_name, "engine": engine,
+                    **fields}
+            what, first, wave = _plan(st, key, owner=owner, ttl=ttl, **plan_kw)
+            if what == "reused":
+                reuse(key, [k], first)
+            elif what == "busy":
+                defer(key, [k], first, task)
+            else:
+                inflight[key] = [k]
+                yield dict(task, waveforms=wave)
 
-    if generate not in ("auto", "client", "workers"):
-        raise ParameterError("generate", generate, "'auto', 'client' or 'workers'")
-    on_workers = False
-    if scheduler is None and workers != 0 and generate != "client":
-        from .executors import _dumps
-        try:
-            _dumps(deck)
-            on_workers = True
-        except Exception as exc:     # noqa: BLE001 - not picklable: make decks here
-            if generate == "workers":
-                raise ParameterError("deck", deck, "a picklable function for "
-                                     f"generate='workers' ({exc})") from None
-    executor = make_executor(workers, scheduler, extract, deck=deck if on_workers else None)
-    interrupted = None
-    try:
-        for task, payload, failure in executor.run(tasks()):
+    def busy(task: dict, key: str, first: str):
+        """A pool worker met a claim on ``key``: ours (the same run twice in this sweep,
+        in flight) -> wait for it; another sweep's -> put the point off."""
+        index = task["index"]
+        rec = st.get(key, meta_only=True)
+        if rec is not None and _accept(rec.meta, first, **plan_kw):
+            reuse(key, take(key, index), rec.meta.get("status"))
+            return
+        c = st.read_claim(key)
+        if c is not None and c.get("owner") == owner and not c.get("stale"):
+            inflight.setdefault(key, []).append(index)
+            return
+        defer(key, take(key, index), first, task)
+
+    def run_round(executor, items):
+        for task, payload, failure in executor.run(tasks(items)):
             if isinstance(payload, tuple):          # the deck was made on the worker
                 kind, key, data = payload
                 keys[task["index"]] = key
                 if kind == "reused":
-                    counts["reused"] += 1
-                    tick("ok" if data == "ok" else "failed")
+                    reuse(key, take(key, task["index"]), data)
+                    continue
+                if kind == "busy":
+                    busy(task, key, data)
                     continue
                 task = dict(task, key=key)
                 payload = data
@@ -283,7 +445,8 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                 # the worker died before telling the key: make the deck here to key the
                 # failure like any other run of this point (deck functions are deterministic)
                 try:
-                    key, fields, _ = build_point(deck, space.point(task["index"]), engine)
+                    key, fields, _ = build_point(deck, space.point(task["index"]), engine,
+                                                 extract_id)
                     text = (fields or {}).get("deck", "")
                 except SweepError as exc:
                     text, key = "", point_key(f"<deck function failed: {type(exc).__name__}>",
@@ -308,24 +471,74 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             st.put(key, payload, journal={"index": task["index"], "status": meta["status"],
                                           "ran": True, "elapsed_s": meta.get("elapsed_s"),
                                           "pid": meta.get("pid")})
+            st.release(key, owner)
             counts["ran"] += 1
-            for _ in waiting.pop(key, [task["index"]]):
+            for i in take(key, task["index"]):
+                keys[i] = key
                 tick("ok" if meta["status"] == "ok" else "failed")
+
+    def wait_for_others() -> list:
+        """Put-off points: reuse those now stored; return those free to run (their claim
+        was let go without a result, or went stale); wait while none is."""
+        pause = 0.05
+        while deferred:
+            ready = []
+            for key, d in list(deferred.items()):
+                rec = st.get(key, meta_only=True)
+                if rec is not None and _accept(rec.meta, d["first"], **plan_kw):
+                    del deferred[key]
+                    reuse(key, d["indices"], rec.meta.get("status"))
+                    continue
+                c = st.read_claim(key)
+                if c is None or c.get("stale"):
+                    del deferred[key]
+                    ready.append(d)
+            if ready:
+                return ready
+            if deferred:
+                time.sleep(pause)
+                pause = min(1.0, pause * 1.5)
+        return []
+
+    if generate not in ("auto", "client", "workers"):
+        raise ParameterError("generate", generate, "'auto', 'client' or 'workers'")
+    on_workers = False
+    if scheduler is None and workers != 0 and generate != "client":
+        from .executors import _dumps
+        try:
+            _dumps(deck)
+            on_workers = True
+        except Exception as exc:     # noqa: BLE001 - not picklable: make decks here
+            if generate == "workers":
+                raise ParameterError("deck", deck, "a picklable function for "
+                                     f"generate='workers' ({exc})") from None
+    executor = make_executor(workers, scheduler, extract, deck=deck if on_workers else None)
+    interrupted = None
+    try:
+        items = range(n)
+        while True:
+            run_round(executor, items)
+            items = wait_for_others()
+            if not items:
+                break
     except KeyboardInterrupt as exc:
         interrupted = exc
     finally:
         executor.close()
+        st.release_all(owner)
         if bar is not None:
             bar.close()
+        manifest["finished"] = time.time()
         st.write_manifest(manifest)
     if interrupted is not None:
         raise interrupted
     ds, failures, n_ok, n_failed, n_missing = assemble(space, st, keys, waveforms, resample, name,
                                                        engine=engine)
+    ds.attrs["sweep_id"] = sid
     return SweepResult(dataset=ds, store=st.path, n_points=n, n_ok=n_ok, n_failed=n_failed,
                        n_missing=n_missing, n_ran=counts["ran"], n_reused=counts["reused"],
                        failures=failures, elapsed=time.perf_counter() - t_start,
-                       executor=executor.description, engine=engine)
+                       executor=executor.description, engine=engine, sweep_id=sid)
 
 
 # ---------------------------------------------------------------------------------- Dataset
@@ -488,14 +701,32 @@ class _SpaceFromManifest(Space):
                 "names": list(self._names), "seed": self.seed}
 
 
-def open_sweep(store, resample=None):
-    """The Dataset of a stored sweep (from its ``manifest.json``), without running anything."""
+def list_sweeps(store) -> list[dict]:
+    """The sweeps of a store, newest first: ``{"sweep_id", "name", "engine", "n_points",
+    "n_keys" (points with a key), "finished" (time.time() when it last ended)}``."""
     st = store if isinstance(store, Store) else Store(store)
-    man = st.manifest()
+    return [{"sweep_id": m["sweep_id"], "name": m.get("name"),
+             "engine": m.get("engine", "ngspice"), "n_points": len(m.get("keys") or ()),
+             "n_keys": sum(k is not None for k in m.get("keys") or ()),
+             "finished": m.get("finished")} for m in st.manifests()]
+
+
+def open_sweep(store, resample=None, sweep: Optional[str] = None):
+    """The Dataset of a stored sweep, without running anything. A store may hold several
+    sweeps (``manifests/<sweep id>.json``, :func:`list_sweeps`): ``sweep`` picks one by id
+    (or a unique prefix, :attr:`SweepResult.sweep_id`) or by name; default the one that
+    ended last. Stores written before per-sweep manifests (one ``manifest.json``) open too."""
+    st = store if isinstance(store, Store) else Store(store)
+    man = st.manifest(sweep)
     if man is None:
-        raise SweepError(f"no manifest.json in {st.path}: not a sweep store, or a sweep that "
+        if sweep is not None and st.manifests():
+            have = ", ".join(f"{m['sweep_id']} ({m.get('name') or 'unnamed'})"
+                             for m in st.manifests())
+            raise SweepError(f"no sweep {sweep!r} in {st.path}; it holds: {have}")
+        raise SweepError(f"no sweep manifest in {st.path}: not a sweep store, or a sweep that "
                          "never started")
     space = _SpaceFromManifest(man["space"], man["params"], man["space"].get("seed", 0))
     ds, *_ = assemble(space, st, man["keys"], man.get("waveforms") or (), resample, man.get("name"),
                       engine=man.get("engine", "ngspice"))
+    ds.attrs["sweep_id"] = man["sweep_id"]
     return ds

@@ -26,7 +26,7 @@ from .engine import vacask_runnable
 from .space import Point
 from .store import pack_run
 
-__all__ = ["execute", "execute_point", "final", "Final"]
+__all__ = ["execute", "execute_point", "execute_dask", "final", "Final"]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -125,34 +125,45 @@ def execute(task: dict, extract=None) -> bytes:
         return pack_run(meta)
 
 
+def execute_dask(task: dict, extract=None) -> bytes:
+    """:func:`execute` on a Dask worker: first gives the worker process a guardian
+    (:func:`lithispice.engines.procs.enable_guardian`), so that a worker killed mid-run
+    (SIGKILL, the nanny's memory limit) takes its simulator and run folder with it."""
+    from ..engines import procs
+    procs.enable_guardian()
+    return execute(task, extract)
+
+
 def execute_point(task: dict, deck_fn, extract=None):
     """Worker-side deck generation (local pools): make the point's deck (or VACASK job),
-    key it, reuse the stored run if the store (a local path) has a usable one, else run it.
-    Returns ``("reused", key, status)`` or ``("ran", key, run file bytes)``; a deck function
-    returning the wrong type gives a failed run of error type SweepError, stage "deck"
-    (which stops the sweep on the client, as when decks are made there)."""
+    key it, reuse the stored run if the store (a local path) has a usable one, else claim
+    it and run it. Returns ``("reused", key, status)``, ``("busy", key, first look)``
+    (another sweep holds the point's claim: the client comes back to it later) or
+    ``("ran", key, run file bytes)``; a deck function returning the wrong type gives a
+    failed run of error type SweepError, stage "deck" (which stops the sweep on the
+    client, as when decks are made there)."""
     from .engine import build_point
-    from .store import Store, point_key
-    from .sweep import SweepError, _reusable
+    from .store import point_key
+    from .sweep import SweepError, _plan_task
     engine = task.get("engine", "ngspice")
     point = Point(task["index"], dict(task["params"]), task["master_seed"])
     bad_setup = False
     try:
-        key, fields, error = build_point(deck_fn, point, engine)
+        key, fields, error = build_point(deck_fn, point, engine, task.get("extract_id"))
     except SweepError as exc:
         key = point_key("<deck function failed: SweepError>", task["params"], task["seed"],
                         engine)
         fields, error, bad_setup = None, _failure("deck", exc), True
-    rec = None if bad_setup else Store(task["store"]).get(key, meta_only=True)
-    if rec is not None and _reusable(rec.meta, task["retry_failed"], task.get("waveforms"),
-                                     task.get("extract_name"), engine):
-        return "reused", key, rec.meta.get("status")
+    what, first, waveforms = _plan_task(task, key, engine, lookup=not bad_setup,
+                                        claim=error is None)
+    if what in ("reused", "busy"):
+        return what, key, first
     if error is not None:
         return "ran", key, pack_run({
             "key": key, "index": task["index"], "params": task["params"], "seed": task["seed"],
             "master_seed": task["master_seed"], "status": "failed", "error": error,
             "engine": engine, "extract_fn": task.get("extract_name"), "elapsed_s": 0.0})
-    return "ran", key, execute(dict(task, key=key, **fields), extract)
+    return "ran", key, execute(dict(task, key=key, waveforms=waveforms, **fields), extract)
 
 
 class Final:

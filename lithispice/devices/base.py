@@ -29,8 +29,11 @@ def lookup_preset(presets: dict, name: str, overrides: dict):
     """``presets[name]``, with ``overrides`` applied through the device's validated
     ``replace``; an unknown name raises ParameterError listing the known ones."""
     from ..errors import ParameterError
-    if name not in presets:
-        raise ParameterError("name", name, f"one of {list(presets)}")
+    if not isinstance(name, str) or name not in presets:
+        import difflib
+        hint = difflib.get_close_matches(name, list(presets), n=1) if isinstance(name, str) else []
+        raise ParameterError("name", name, f"one of {list(presets)}",
+                             detail=f"did you mean {hint[0]!r}?" if hint else "")
     dev = presets[name]
     return dev.replace(**overrides) if overrides else dev
 

@@ -19,6 +19,11 @@ import numpy as np
 
 from ..constants import F, R
 from ..errors import ParameterError
+from ..validate import check_number
+from . import _args
+
+#: Upper end of a partial pressure, bar (as lithispice.devices.gas_sensor.P_GAS_MAX).
+_P_MAX = 100.0
 
 _LN10 = math.log(10.0)
 
@@ -39,6 +44,15 @@ class Calibration:
     n_points: int
     temperature: float | None = None
 
+    def __post_init__(self):
+        check_number("e0", self.e0)
+        if check_number("slope", self.slope) == 0.0:
+            raise ParameterError("slope", self.slope, "a finite, non-zero reading per decade")
+        check_number("rms", self.rms, 0)
+        _args.integer("n_points", self.n_points, 0)
+        if self.temperature is not None:
+            check_number("temperature", self.temperature, 0, None, lo_open=True, unit="K")
+
     def reading(self, p_gas):
         """The calibrated reading (EMF) at partial pressure ``p_gas`` (bar, > 0)."""
         p = _positive("p_gas", p_gas)
@@ -49,31 +63,29 @@ class Calibration:
 
     def concentration(self, emf):
         """Partial pressure (bar) that gives the reading ``emf``: 10**((emf - e0)/slope)."""
-        e = np.asarray(emf, dtype=np.float64)
-        if e.size == 0 or not np.all(np.isfinite(e)):
-            raise ParameterError("emf", emf, "finite readings")
-        out = 10.0 ** ((e - self.e0) / self.slope)
+        e = _args.array("emf", emf, what="finite readings")
+        with np.errstate(over="ignore", under="ignore"):
+            out = 10.0 ** ((e - self.e0) / self.slope)
+        if not np.all(np.isfinite(out) & (out >= 1e-300) & (out <= _P_MAX)):
+            ends = sorted((self.e0 + self.slope * math.log10(_P_MAX), self.e0 - 300.0 * self.slope))
+            raise ParameterError("emf", emf, f"readings in [{ends[0]:.6g}, {ends[1]:.6g}] "
+                                 f"(p_gas in [1e-300, {_P_MAX:g}] bar)")
         return float(out) if out.ndim == 0 else out
 
     def ideality(self, n_electrons: float, temperature: float | None = None) -> float:
         """|slope| / (2.303 R T/(n F)): the Nernstian fraction (1 = ideal). Only meaningful
         when the reading is the EMF itself in volts."""
         T = self.temperature if temperature is None else temperature
-        if T is None or not (math.isfinite(float(T)) and float(T) > 0):
+        if T is None:
             raise ParameterError("temperature", temperature, "> 0 K (or give it to fit())")
-        if not (math.isfinite(float(n_electrons)) and float(n_electrons) > 0):
-            raise ParameterError("n_electrons", n_electrons, "> 0")
-        return abs(self.slope) / (_LN10 * R * float(T) / (float(n_electrons) * F))
+        T = check_number("temperature", T, 0, 3000, lo_open=True, unit="K")
+        n = check_number("n_electrons", n_electrons, 0, 8, lo_open=True)
+        return abs(self.slope) / (_LN10 * R * T / (n * F))
 
 
 def _positive(name, value) -> np.ndarray:
-    try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(name, value, "finite partial pressures > 0 bar") from None
-    if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise ParameterError(name, value, "finite partial pressures > 0 bar")
-    return a
+    return _args.array(name, value, 0, _P_MAX, lo_open=True, unit="bar",
+                       what=f"finite partial pressures in (0, {_P_MAX:g}] bar")
 
 
 def fit(p_gas, emf, temperature: float | None = None) -> Calibration:
@@ -84,19 +96,22 @@ def fit(p_gas, emf, temperature: float | None = None) -> Calibration:
     :meth:`Calibration.ideality`.
     """
     p = _positive("p_gas", p_gas).ravel()
-    e = np.asarray(emf, dtype=np.float64).ravel()
+    e = _args.array("emf", emf, what="finite readings, one per p_gas").ravel()
     if e.shape != p.shape:
         raise ParameterError("emf", f"{e.size} values", f"one reading per p_gas ({p.size})")
-    if not np.all(np.isfinite(e)):
-        raise ParameterError("emf", emf, "finite readings")
     x = np.log10(p)
     if p.size < 2 or np.ptp(x) == 0.0:
         raise ParameterError("p_gas", p_gas, "at least two different partial pressures")
-    if temperature is not None and not (math.isfinite(float(temperature)) and float(temperature) > 0):
-        raise ParameterError("temperature", temperature, "> 0 K")
+    if temperature is not None:
+        check_number("temperature", temperature, 0, 3000, lo_open=True, unit="K")
     A = np.column_stack([np.ones_like(x), x])
-    (e0, slope), *_ = np.linalg.lstsq(A, e, rcond=None)
-    resid = e - (e0 + slope * x)
+    with np.errstate(all="ignore"):
+        (e0, slope), *_ = np.linalg.lstsq(A, e, rcond=None)
+        resid = e - (e0 + slope * x)
+    if not (np.isfinite(e0) and np.isfinite(slope) and np.all(np.isfinite(resid))):
+        raise ParameterError("emf", emf, "readings whose fit stays within float range")
+    if slope == 0.0:
+        raise ParameterError("emf", emf, "readings that change with p_gas (the fitted slope is 0)")
     return Calibration(e0=float(e0), slope=float(slope), rms=float(np.sqrt(np.mean(resid ** 2))),
                        n_points=int(p.size),
                        temperature=None if temperature is None else float(temperature))
@@ -104,8 +119,7 @@ def fit(p_gas, emf, temperature: float | None = None) -> Calibration:
 
 def emf_to_concentration(emf, e0: float, slope: float):
     """p_gas (bar) from an EMF (V) with a known line EMF = e0 + slope log10(p_gas)."""
-    if not (math.isfinite(float(slope)) and float(slope) != 0.0):
+    if check_number("slope", slope) == 0.0:
         raise ParameterError("slope", slope, "a finite, non-zero V/decade")
-    if not math.isfinite(float(e0)):
-        raise ParameterError("e0", e0, "a finite V")
+    check_number("e0", e0, unit="V")
     return Calibration(e0=float(e0), slope=float(slope), rms=0.0, n_points=0).concentration(emf)

@@ -36,8 +36,9 @@ from ..errors import ParameterError
 from ..spice.params import ParamTable
 from .base import lookup_preset
 from .gas_sensor_params import PARAMS
-from .param_checks import replace_checked
-from ..validate import check_number as _check
+from . import _args
+from .param_checks import blame_field, replace_checked
+from ..validate import as_real, check_number as _check
 
 #: O2 partial pressure of dry air, bar (20.95 % at 1 bar).
 P_O2_AIR = 0.2095
@@ -48,12 +49,52 @@ _LN10 = math.log(10.0)
 
 def _positive_array(name: str, value, unit: str) -> np.ndarray:
     """float64 array of finite values > 0, else ParameterError naming ``name``."""
+    return _args.array(name, value, 0, None, lo_open=True, unit=unit)
+
+
+#: Partial pressures of the gas, bar: (0, 100], the range of the background pressures' rows
+#: (po2); the Nernst law is written against the 1-bar standard state.
+P_GAS_MAX = PARAMS.by_spice("po2").hi
+
+
+def _p_gas(value, name: str = "p_gas") -> np.ndarray:
+    return _args.array(name, value, 0, P_GAS_MAX, lo_open=True, unit="bar")
+
+
+def _temperatures(value, name: str = "temperature") -> np.ndarray:
+    """Temperatures in K within the range of the table's temperature rows (t_op, t_ref):
+    (0, 3000] K (the card reads T from its pin tk; no instance row of its own)."""
+    return _args.row_array(PARAMS.by_field("t_op"), value, name)
+
+
+def _broadcast(**arrays):
+    """np.broadcast_arrays, answering shapes that do not fit with a ParameterError naming the
+    second array."""
+    names = list(arrays)
     try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(name, value, f"finite numbers > 0 {unit}") from None
-    if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise ParameterError(name, value, f"finite numbers > 0 {unit}")
+        return np.broadcast_arrays(*arrays.values())
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ParameterError(names[-1], f"shape {np.shape(arrays[names[-1]])}",
+                             f"a shape that broadcasts with the others ({shapes})") from None
+
+
+def _finite_in_temperature(out, temperature, what: str):
+    """``out`` if finite; else the temperature drove a thermally activated quantity out of
+    float range: ParameterError naming it."""
+    return _args.require_finite(
+        "temperature", temperature, out,
+        f"a temperature at which the {what} is finite (within "
+        f"{PARAMS.by_field('t_op').range_text()} K)")
+
+
+def _per_sample(name: str, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """A scalar or one value per sample of ``t``, as an array shaped like ``t``."""
+    if a.ndim == 0 or a.shape == (1,):
+        return np.full(t.shape, float(a.reshape(-1)[0]))
+    if a.shape != t.shape:
+        raise ParameterError(name, f"shape {a.shape}", f"a scalar or one value per time of t "
+                             f"({t.size},)")
     return a
 
 
@@ -61,11 +102,8 @@ def _load(r_load) -> float:
     """A load resistance in ohm: inf (or None) = open circuit, else finite and > 0."""
     if r_load is None:
         return math.inf
-    try:
-        if math.isinf(float(r_load)) and float(r_load) > 0:
-            return math.inf
-    except (TypeError, ValueError):
-        pass
+    if as_real(r_load) == math.inf:
+        return math.inf
     return _check("r_load", r_load, 0, None, lo_open=True, unit="ohm (or inf)")
 
 
@@ -160,10 +198,38 @@ class GasSensor:
 
     # --- construction and validation -------------------------------------------------
     def __post_init__(self):
-        if self.gas not in ELECTRONS:
-            raise ParameterError("gas", self.gas, f"one of {sorted(ELECTRONS)}")
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError("name", self.name, "a non-empty string")
+        _args.choice("gas", self.gas, sorted(ELECTRONS))
+        for nm in ("sensing_electrode", "reference_electrode", "electrolyte", "cross_gas",
+                   "source", "notes"):
+            if not isinstance(getattr(self, nm), str):
+                raise ParameterError(nm, getattr(self, nm), "a string")
+        if not isinstance(self.assumed, tuple) or not all(isinstance(a, str) for a in self.assumed):
+            raise ParameterError("assumed", self.assumed, "a tuple of field names")
         PARAMS.check(self)          # every numeric field's range
         object.__setattr__(self, "_packed", self._pack())
+        self._check_reference_emf()
+
+    def _check_reference_emf(self):
+        """The EMF at the card's reference condition (400 ppm in air at t_op, the default x0
+        of every card) must lie in the x0 row's range: a parameter set whose Nernst slope or
+        E0(T) puts it beyond is refused here, naming the field, not later by every card and
+        run with a message about p_gas."""
+        from .._kernels import gas_sensor_emf_eq
+        x0 = PARAMS.by_spice("x0")
+        env = np.array([P_O2_AIR, 0.0, 0.0])
+
+        def ok(dev, packed):
+            e = gas_sensor_emf_eq(packed, env, np.array([math.log(400e-6)]),
+                                  np.array([float(dev.t_op)]))[0]
+            return bool(np.isfinite(e) and x0.lo <= e <= x0.hi)
+        if ok(self, self._packed):
+            return
+        name = blame_field(self, PARAMS, ok) or "t_op"
+        raise ParameterError(name, getattr(self, name),
+                             f"a value at which the EMF at 400 ppm in air at t_op stays within "
+                             f"{x0.range_text()} V (with the other parameters as given)")
 
     def replace(self, **changes) -> "GasSensor":
         """A copy with some parameters changed (validated again). A name that is not a field
@@ -211,26 +277,51 @@ class GasSensor:
         and ``temperature`` (K, > 0); scalars or broadcastable arrays. Background: ``p_o2``,
         ``p_h2o`` (humidity), ``p_cross`` (the cross gas), all in bar."""
         from .._kernels import gas_sensor_emf_eq
-        p = _positive_array("p_gas", p_gas, "bar")
-        T = _positive_array("temperature", temperature, "K")
-        p, T = np.broadcast_arrays(p, T)
-        out = gas_sensor_emf_eq(self._packed, self._env(p_o2, p_h2o, p_cross),
-                                np.ascontiguousarray(np.log(p).ravel()),
-                                np.ascontiguousarray(T.ravel(), dtype=np.float64)).reshape(p.shape)
+        p = _p_gas(p_gas)
+        T = _temperatures(temperature)
+        p, T = _broadcast(p_gas=p, temperature=T)
+        env = self._env(p_o2, p_h2o, p_cross)
+
+        def eq(pp, TT):
+            return gas_sensor_emf_eq(self._packed, env, np.ascontiguousarray(np.log(pp).ravel()),
+                                     np.ascontiguousarray(TT.ravel(), dtype=np.float64)
+                                     ).reshape(pp.shape)
+        out = eq(p, T)
+        x0 = PARAMS.by_spice("x0")
+        bad = ~(np.isfinite(out) & (out >= x0.lo) & (out <= x0.hi))
+        if np.any(bad):
+            # the card's EMF range (row x0): at 1 bar the gas term vanishes, so an EMF out of
+            # range there is the temperature's doing; else the gas pressure's
+            T_bad = T[bad].ravel()[0]
+            e1 = float(eq(np.ones(1), np.array([T_bad]))[0])
+            if not (np.isfinite(e1) and x0.lo <= e1 <= x0.hi):
+                raise ParameterError("temperature", temperature,
+                                     f"a temperature at which the EMF stays within "
+                                     f"{x0.range_text()} V (at {T_bad:g} K it is {e1:.4g} V "
+                                     "at 1 bar)")
+            slope = float(self.slope_per_decade(T_bad))
+            lo = 10.0 ** ((e1 - x0.hi) / slope) if slope > 0 else 0.0
+            hi = (min(P_GAS_MAX, 10.0 ** min((e1 - x0.lo) / slope, 300.0)) if slope > 0
+                  else P_GAS_MAX)
+            raise ParameterError("p_gas", p_gas, f"[{lo:.4g}, {hi:.4g}] bar at {T_bad:g} K "
+                                 f"(the EMF would leave {x0.range_text()} V)")
         return float(out) if out.ndim == 0 else out
 
     def slope_per_decade(self, temperature) -> float:
         """|dEMF/dlog10(p_gas)| = 2.303 s R T/(n F), V per decade (EMF falls by this much
         per decade of gas)."""
-        T = _positive_array("temperature", temperature, "K")
+        T = _temperatures(temperature)
         out = _LN10 * self.ideality * R * np.maximum(T, 150.0) / (self.n_electrons * F)
         return float(out) if out.ndim == 0 else out
 
     def _props(self, temperature):
         from .._kernels import gas_sensor_properties
-        T = _positive_array("temperature", temperature, "K")
+        T = _temperatures(temperature)
         tau, rf, rct, rleak = gas_sensor_properties(self._packed,
                                                     np.ascontiguousarray(T.ravel()))
+        _finite_in_temperature(tau, temperature, "response time constant")
+        _finite_in_temperature(rf, temperature, "film resistance")
+        _finite_in_temperature(rct, temperature, "charge-transfer resistance")
         shape = T.shape
 
         def out(a):
@@ -275,11 +366,13 @@ class GasSensor:
         ``r_load`` (ohm, inf = open circuit) across the terminals."""
         from .._kernels import gas_sensor_terminal_voltage
         r_load = _load(r_load)
-        e = np.asarray(emf, dtype=np.float64)
-        T = _positive_array("temperature", temperature, "K")
-        e, T = np.broadcast_arrays(e, T)
+        e = _args.row_array(PARAMS.by_spice("x0"), emf, "emf")
+        T = _temperatures(temperature)
+        e, T = _broadcast(emf=e, temperature=T)
+        self._props(T)          # the film and electrode resistances must exist at T
         out = gas_sensor_terminal_voltage(self._packed, np.ascontiguousarray(e.ravel()),
                                           np.ascontiguousarray(T.ravel()), r_load).reshape(e.shape)
+        _finite_in_temperature(out, temperature, "terminal voltage")
         return float(out) if out.ndim == 0 else out
 
     def concentration(self, emf, temperature, p_o2: float = P_O2_AIR, p_h2o: float = 0.0,
@@ -287,11 +380,22 @@ class GasSensor:
         """Invert the Nernst law: p_gas (bar) whose equilibrium EMF is ``emf`` (V) at
         ``temperature`` (K). Uses the model's own E0 and slope; for a measured sensor fit
         them first (:mod:`lithispice.devices.gas_calibration`)."""
-        e = np.asarray(emf, dtype=np.float64)
-        if not np.all(np.isfinite(e)):
-            raise ParameterError("emf", emf, "finite voltages, V")
-        e_at_1bar = np.asarray(self.emf(1.0, temperature, p_o2, p_h2o, p_cross))
-        out = 10.0 ** ((e_at_1bar - e) / self.slope_per_decade(temperature))
+        e = _args.row_array(PARAMS.by_spice("x0"), emf, "emf")
+        T = _temperatures(temperature)
+        e, T = _broadcast(emf=e, temperature=T)
+        e_at_1bar = np.asarray(self.emf(1.0, T, p_o2, p_h2o, p_cross))
+        slope = np.asarray(self.slope_per_decade(T))
+        with np.errstate(over="ignore", under="ignore"):
+            out = 10.0 ** ((e_at_1bar - e) / slope)
+        # a partial pressure in (0, P_GAS_MAX] bar, not 0 (underflow) nor beyond
+        bad = ~(np.isfinite(out) & (out >= 1e-300) & (out <= P_GAS_MAX))
+        if np.any(bad):
+            k = np.flatnonzero(bad.ravel())[0]
+            e1, s = float(e_at_1bar.ravel()[k]), float(slope.ravel()[k])
+            lo, hi = e1 - s * math.log10(P_GAS_MAX), e1 + 300.0 * s
+            raise ParameterError("emf", emf, f"[{lo:.4g}, {hi:.4g}] V at "
+                                 f"{float(T.ravel()[k]):g} K (p_gas in [1e-300, "
+                                 f"{P_GAS_MAX:g}] bar)")
         return float(out) if np.ndim(out) == 0 else out
 
     # --- simulation ---------------------------------------------------------------------
@@ -309,22 +413,22 @@ class GasSensor:
         Returns a :class:`GasSensorTrace`.
         """
         from .._kernels import gas_sensor_simulate
-        t = np.ascontiguousarray(t, dtype=np.float64)
-        if t.ndim != 1 or t.size < 2:
-            raise ParameterError("t", f"shape {t.shape}", "a 1-D array of at least 2 times, s")
-        if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
-            raise ParameterError("t", "non-finite or non-increasing",
-                                 "strictly increasing finite times, s")
-        p = np.ascontiguousarray(np.broadcast_to(_positive_array("p_gas", p_gas, "bar"), t.shape))
+        t = _args.times("t", t)
+        p = np.ascontiguousarray(_per_sample("p_gas", _p_gas(p_gas), t))
         T = self.t_op if temperature is None else temperature
-        T = np.ascontiguousarray(np.broadcast_to(_positive_array("temperature", T, "K"), t.shape))
+        T = np.ascontiguousarray(_per_sample("temperature", _temperatures(T), t))
         env = self._env(p_o2, p_h2o, p_cross)
         lnp = np.ascontiguousarray(np.log(p))
+        # every sample's equilibrium EMF within the card's range (names p_gas or temperature)
+        self.emf(p, T, p_o2, p_h2o, p_cross)
+        self._props(T)
         if x0 is None:
             x0 = self.emf(p[0], T[0], p_o2, p_h2o, p_cross)
         x0 = PARAMS.by_spice("x0").validate(x0)
         r_load = _load(r_load)
         emf, eq, vout = gas_sensor_simulate(self._packed, env, t, lnp, T, float(x0), r_load)
+        for arr in (emf, eq, vout):
+            _finite_in_temperature(arr, temperature, "response")
         return GasSensorTrace(t=t, p_gas=p, temperature=T, emf=emf, emf_eq=eq, v_out=vout,
                               r_load=r_load)
 
@@ -349,6 +453,8 @@ class GasSensor:
         """The ngspice ``.subckt`` (pins se ref lgp tk; params x0 V, po2/ph2o/px bar and the
         physical parameters, see ``gas_sensor_spice.SPICE_PARAMS``)."""
         from .gas_sensor_spice import gas_sensor_subckt
+        if not isinstance(dialect, str) or dialect != "ngspice":
+            raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
         return gas_sensor_subckt(self, dialect=dialect)
 
     def spice_params(self, p_gas: float, temperature: float, p_o2: float = P_O2_AIR,
@@ -361,7 +467,7 @@ class GasSensor:
     @staticmethod
     def lgp(p_gas):
         """Control-pin voltage log10(p_gas / 1 ppm) for p_gas in bar."""
-        p = _positive_array("p_gas", p_gas, "bar")
+        p = _p_gas(p_gas)
         out = np.log10(p * 1e6)
         return float(out) if out.ndim == 0 else out
 
@@ -369,8 +475,8 @@ class GasSensor:
     def gas_pwl(t, p_gas) -> list[tuple[float, float]]:
         """(time s, log10(p/ppm) V) pairs for a PWL source on pin ``lgp``: the same stimulus
         the kernel sees for samples ``t`` (s) of ``p_gas`` (bar)."""
-        t = np.asarray(t, dtype=np.float64)
-        p = np.broadcast_to(_positive_array("p_gas", p_gas, "bar"), t.shape)
+        t = _args.times("t", t, min_size=1)
+        p = _per_sample("p_gas", _p_gas(p_gas), t)
         return list(zip(t.tolist(), np.log10(p * 1e6).tolist()))
 
     @staticmethod

@@ -26,11 +26,16 @@ from ..spice.params import ParamTable
 from ._threads import run_ranges
 from .base import lookup_preset
 from .memristor_params import PARAMS
+from . import _args
 from .param_checks import check_integer, replace_checked
-from ..validate import check_number as _check
+from ..validate import as_real, check_number as _check
 
 LAWS = {"log": 0, "series": 1, "percolation": 2}
 SWITCH_FRACTION = 0.9  # the fraction of the film a "full switch" converts (see module doc)
+#: States a query accepts: [0, 1] (the w0 row) and the rounding overshoot of a simulated state
+#: (the kernel clamps to [0, 1]); beyond is not a state.
+W_RANGE = (-0.01, 1.01)
+_W_WHAT = "finite states w in [0, 1] (overshoot to [-0.01, 1.01] is clamped)"
 
 
 def _window_integral(p: float, frac: float = SWITCH_FRACTION) -> float:
@@ -111,14 +116,20 @@ class Memristor:
 
     # --- construction and validation -------------------------------------------------
     def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError("name", self.name, "a non-empty string")
+        for nm in ("source", "notes"):
+            if not isinstance(getattr(self, nm), str):
+                raise ParameterError(nm, getattr(self, nm), "a string")
+        if self.table3_ref is not None:
+            _args.integer("table3_ref", self.table3_ref, 0)
         PARAMS.check(self)          # every plain range; the relations and special cases below
         if not self.r_off > self.r_on:
             raise ParameterError("r_off", self.r_off, f"> r_on = {self.r_on} ohm")
-        if not (self.v_nonlinear == math.inf or
-                (math.isfinite(self.v_nonlinear) and self.v_nonlinear > 0)):
+        vnl = as_real(self.v_nonlinear)
+        if not (vnl == math.inf or (math.isfinite(vnl) and vnl > 0)):
             raise ParameterError("v_nonlinear", self.v_nonlinear, "> 0 V, or inf for ohmic")
-        if self.law not in LAWS:
-            raise ParameterError("law", self.law, f"one of {sorted(LAWS)}")
+        _args.choice("law", self.law, sorted(LAWS))
         if self.sigma_vth_c2c > 0 and not self.tau_c2c > 0:
             raise ParameterError("tau_c2c", self.tau_c2c, "> 0 s when sigma_vth_c2c > 0")
         check_integer(PARAMS.by_field("seed_c2c"), self.seed_c2c)
@@ -172,16 +183,37 @@ class Memristor:
         return np.array([f[k] for k in MEMRISTOR_FIELDS], dtype=np.float64)
 
     def switching_rate(self, v: float, temperature: float = 298.15, w: float = 0.0) -> float:
-        """dw/dt (1/s) at voltage v (V), temperature (K) and state w: the kernel's value."""
+        """dw/dt (1/s) at voltage v (V), temperature (K) and state w: the kernel's value.
+        A voltage so far above threshold that the rate overflows a float raises
+        ParameterError naming ``v`` and the largest magnitude this device allows."""
         from .._kernels import memristor_rate
-        PARAMS.by_spice("tk").validate(temperature, "temperature")
-        return float(memristor_rate(self._packed, float(temperature),
-                                    np.array([float(v)]), np.array([float(w)]))[0])
+        T = PARAMS.by_spice("tk").validate(temperature, "temperature")
+        x = _check("v", v, unit="V")
+        ww = _check("w", w, *W_RANGE)
+
+        def rate(volts):
+            return float(memristor_rate(self._packed, T, np.array([volts]), np.array([ww]))[0])
+        out = rate(x)
+        if not math.isfinite(out):
+            sign = 1.0 if x > 0 else -1.0
+            small = sign * 1e-3 * min(self.v0_set, self.v0_reset)
+            if not math.isfinite(rate(small)):
+                raise ParameterError("temperature", temperature,
+                                     f"a temperature at which this device's rate is finite "
+                                     f"(within {PARAMS.by_spice('tk').range_text()} K)")
+            lim = _args.bisect_limit(lambda u: math.isfinite(rate(u)), small, x)
+            raise ParameterError("v", v, f"|v| <= {abs(lim):.4g} V for this device at "
+                                 f"{T:g} K (the switching rate overflows beyond)")
+        return out
 
     def conductance(self, w) -> np.ndarray:
-        """Low-field conductance G(w), S (the kernel's law)."""
+        """Low-field conductance G(w), S (the kernel's law, which clamps w to [0, 1]); w a
+        scalar or array in [-0.01, 1.01] (states read from a simulation overshoot [0, 1] by
+        rounding)."""
         from .._kernels import memristor_conductance
-        return memristor_conductance(self._packed, np.atleast_1d(np.asarray(w, dtype=np.float64)))
+        wa = np.atleast_1d(_args.array("w", w, *W_RANGE, what=_W_WHAT))
+        g = memristor_conductance(self._packed, np.ascontiguousarray(wa.ravel()))
+        return g.reshape(wa.shape)
 
     # --- simulation ---------------------------------------------------------------------
     def simulate(self, t, v, temperature: float = 298.15, w0: float = 0.0) -> MemristorTrace:
@@ -197,10 +229,11 @@ class Memristor:
     # --- variability --------------------------------------------------------------------
     def sample(self, n: int, seed: int | None = 0, sigma_ln_r_on: float = 0.1,
                sigma_ln_r_off: float = 0.2, sigma_v_th: float = 0.05) -> list["Memristor"]:
-        """Device-to-device variability: n devices with lognormal r_on, r_off and normally
-        distributed thresholds (relative sigma ``sigma_v_th``), drawn from a seeded RNG.
+        """Device-to-device variability: n devices (1..100000) with lognormal r_on, r_off and
+        normally distributed thresholds (relative sigma ``sigma_v_th``), drawn from a seeded RNG.
         r_off is kept above r_on (redrawn pairs would bias the ratio; we clip at 1.01 r_on)."""
-        n = int(_check("n", n, 1, 1e7))
+        n = _args.count("n", n, 1, 100_000)
+        seed = _args.seed("seed", seed)
         _check("sigma_ln_r_on", sigma_ln_r_on, 0, 3)
         _check("sigma_ln_r_off", sigma_ln_r_off, 0, 3)
         _check("sigma_v_th", sigma_v_th, 0, 0.5, unit="(relative)")
@@ -239,6 +272,8 @@ class Memristor:
         """The ngspice ``.subckt`` (pins p n; params w0 (1), tk (K) and the physical
         parameters, defaulting to this device's values: see ``instance_params``)."""
         from .memristor_spice import memristor_subckt
+        if not isinstance(dialect, str) or dialect != "ngspice":
+            raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
         return memristor_subckt(self, dialect=dialect)
 
     # --- presets ------------------------------------------------------------------------
@@ -272,28 +307,33 @@ def simulate_array(devices, t, v, temperature=298.15, w0=0.0, threads=None, _sin
     tests and benchmarks (see ``lithispice._kernels.memristor_simulate``).
     """
     from .._kernels import memristor_simulate
-    devices = list(devices)
-    if not devices:
+    if isinstance(devices, Memristor):
+        devices = [devices]
+    try:
+        devices = list(devices)
+    except TypeError:
+        raise ParameterError("devices", devices, "a non-empty sequence of Memristor") from None
+    if not devices or not all(isinstance(d, Memristor) for d in devices):
         raise ParameterError("devices", devices, "a non-empty sequence of Memristor")
+    if threads is not None:
+        _args.integer("threads", threads, 1, 4096)
     n = len(devices)
-    t = np.ascontiguousarray(t, dtype=np.float64)
-    v = np.ascontiguousarray(v, dtype=np.float64)
-    if t.ndim != 1 or t.size < 2:
-        raise ParameterError("t", f"shape {t.shape}", "a 1-D array of at least 2 times, s")
-    if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
-        raise ParameterError("t", "non-finite or non-increasing", "strictly increasing finite times, s")
+    t = _args.times("t", t)
+    v = np.ascontiguousarray(_args.array("v", v, unit="V", what="finite voltages, V, shaped "
+                                         f"({t.size},) or ({n}, {t.size})"))
     v2 = v.reshape(1, -1) if v.ndim == 1 else v
-    if v2.shape[1] != t.size or v2.shape[0] not in (1, n):
-        raise ParameterError("v", f"shape {v.shape}", f"({t.size},) or ({n}, {t.size}) volts")
-    if not np.all(np.isfinite(v2)):
-        raise ParameterError("v", "non-finite values", "finite voltages, V")
-    temp = np.ascontiguousarray(np.broadcast_to(np.asarray(temperature, dtype=np.float64), (n,)))
-    if not np.all(np.isfinite(temp)) or np.any(temp <= 0):
-        raise ParameterError("temperature", temperature, "> 0 K")
-    w0a = np.ascontiguousarray(np.broadcast_to(np.asarray(w0, dtype=np.float64), (n,)))
-    w0_row = PARAMS.by_spice("w0")
-    if not np.all((w0a >= w0_row.lo) & (w0a <= w0_row.hi)):
-        raise ParameterError("w0", w0, w0_row.range_text())
+    if v.ndim not in (1, 2) or v2.shape[1] != t.size or v2.shape[0] not in (1, n):
+        raise ParameterError("v", f"shape {v.shape}", f"({t.size},) or ({n}, {t.size}) volts: "
+                             f"one per time of t ({t.size} times)")
+    tk = PARAMS.by_spice("tk")
+    temp = _args.row_array(tk, temperature, "temperature")
+    if temp.ndim > 1 or temp.size not in (1, n):
+        raise ParameterError("temperature", f"shape {temp.shape}", f"a scalar or ({n},) kelvin")
+    temp = np.ascontiguousarray(np.broadcast_to(temp.reshape(-1), (n,)))
+    w0a = _args.row_array(PARAMS.by_spice("w0"), w0, "w0")
+    if w0a.ndim > 1 or w0a.size not in (1, n):
+        raise ParameterError("w0", f"shape {w0a.shape}", f"a scalar or ({n},) states in [0, 1]")
+    w0a = np.ascontiguousarray(np.broadcast_to(w0a.reshape(-1), (n,)))
     params = np.stack([d._packed for d in devices])
     w = np.empty((n, t.size))
     i = np.empty((n, t.size))
@@ -302,6 +342,10 @@ def simulate_array(devices, t, v, temperature=298.15, w0=0.0, threads=None, _sin
         memristor_simulate(params[lo:hi], temp[lo:hi], t, v2 if v2.shape[0] == 1 else v2[lo:hi],
                            w0a[lo:hi], path=_path, out=(w[lo:hi], i[lo:hi]), first=lo)
     run_ranges(run, n, 1 if _single else threads)
+    if not (np.all(np.isfinite(i)) and np.all(np.isfinite(w))):
+        raise ParameterError("v", "voltages driving the current or rate past float range",
+                             "voltages at which the current and switching rate stay finite "
+                             "(see Memristor.switching_rate for the limit)")
     if _single:
         return MemristorTrace(t=t, v=v2[0], i=i[0], state=w[0], temperature=float(temp[0]))
     return MemristorTrace(t=t, v=v, i=i, state=w, temperature=temp)

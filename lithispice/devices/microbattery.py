@@ -29,17 +29,22 @@ from typing import ClassVar
 import numpy as np
 
 from ..constants import F
-from ..errors import ParameterError
+from ..errors import ConvergenceError, ParameterError
 from ..spice.params import ParamTable
+from . import _args
 from .base import hashed_subckt, lookup_preset
 from .microbattery_params import PARAMS as _PARAMS
-from .param_checks import check_integer, replace_checked
-from ..validate import check_number as _check
+from .param_checks import blame_field, check_integer, replace_checked
+from ..validate import as_real, check_number as _check
 
 #: End-of-run reasons reported by the kernel (None = ran to the end of its time).
 END_REASONS = ("v_min", "v_max", "i_min", "anode_empty", "cathode_full", "cathode_empty")
 _MODES = {"cc": 0, "cv": 1, "rest": 0}
 _FADE_CRITERION = 0.8          # end of life: 80 % of the initial capacity (the usual convention)
+#: Terminal voltages a run may report, V: +-10 V, the widest cut-off of the v_min/v_max rows.
+#: A current that would drive the cell beyond is one it cannot carry (ParameterError).
+V_WINDOW = _PARAMS.by_field("v_max").hi
+_T_MAX_CAP = 1e12              # s, the longest step duration (Step's range)
 
 
 def _ocv_spec(material_name: str):
@@ -114,17 +119,19 @@ class Step:
     stop: bool = False
 
     def __post_init__(self):
-        if self.mode not in _MODES:
-            raise ParameterError("mode", self.mode, f"one of {sorted(_MODES)}")
+        _args.choice("mode", self.mode, sorted(_MODES))
+        if self.mode == "cv":
+            # a held voltage within the cut-off rows' range (the kernel finds no current else)
+            _check("value", self.value, 0, V_WINDOW, unit="V (CV step)")
+        else:
+            _check("value", self.value, unit="A")
         if self.mode == "rest" and self.value != 0:
-            raise ParameterError("value", self.value, "0 for a rest step")
-        _check("value", self.value, unit="A or V")
-        _check("duration", self.duration, 0, 1e12, unit="s")
-        for nm in ("v_min", "v_max"):
-            v = float(getattr(self, nm))
-            if math.isnan(v):
-                raise ParameterError(nm, v, "a voltage in V or +-inf (no limit)")
+            raise ParameterError("value", self.value, "0 for a rest step (mode 'rest')")
+        _check("duration", self.duration, 0, _T_MAX_CAP, unit="s")
+        _limit("v_min", self.v_min, -math.inf)
+        _limit("v_max", self.v_max, math.inf)
         _check("i_min", self.i_min, 0, unit="A")
+        _args.flag("stop", self.stop)
 
     def row(self) -> list:
         return [_MODES[self.mode], float(self.value), float(self.duration), float(self.v_min),
@@ -215,12 +222,17 @@ class Microbattery:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError("name", self.name, "a non-empty string")
+        for nm in ("source", "notes"):
+            if not isinstance(getattr(self, nm), str):
+                raise ParameterError(nm, getattr(self, nm), "a string")
+        if not isinstance(self.assumed, tuple) or not all(isinstance(a, str) for a in self.assumed):
+            raise ParameterError("assumed", self.assumed, "a tuple of field names")
         # ranges, units and names of the numeric fields: microbattery_params.PARAMS
         _PARAMS.check(self)
         # what a plain range cannot say: relations, the inf of cycle_life, integers
         if not self.v_max > self.v_min:
             raise ParameterError("v_max", self.v_max, f"> v_min = {self.v_min} V")
-        cl = float(self.cycle_life)
+        cl = as_real(self.cycle_life)
         lo = _PARAMS.by_field("cycle_life").lo
         if not (cl == math.inf or (math.isfinite(cl) and cl >= lo)):
             raise ParameterError("cycle_life", self.cycle_life, f"[{lo:g}, inf] cycles (inf: no fade)")
@@ -229,6 +241,76 @@ class Microbattery:
             raise ParameterError("reservoir_pin", self.reservoir_pin, "True or False")
         _ocv_spec(self.cathode)        # a known cathode with a known OCV law
         object.__setattr__(self, "_packed", self._pack())
+        self._check_t_ref()
+
+    def _check_t_ref(self):
+        """The kernel's coefficients at t_ref must be finite: D and the i0 are given there, the
+        electrolyte conductivity at t_ref_sigma, so a t_ref far from t_ref_sigma (with these
+        activation energies) leaves float range -- and every card and run with it."""
+        from .._kernels import BATTERY_FIELDS, battery_coeffs
+        k_ref = BATTERY_FIELDS.index("t_ref")
+
+        def good(co, dev) -> bool:
+            # what the kernel and the card need: finite, non-zero coefficients and capacities
+            # (a 1e-308 m2 cell has an infinite leak resistance and a zero capacity)
+            if not all(math.isfinite(co[k]) and co[k] > 0
+                       for k in ("r_ion", "i0A_c", "i0A_a", "q0", "vt2")):
+                return False
+            if not (math.isfinite(co["c_dl"]) and (co["c_dl"] > 0 or dev.c_dl == 0)):
+                return False
+            if dev.sigma_e > 0 and not (math.isfinite(co["r_leak"]) and co["r_leak"] > 0):
+                return False
+            inv = F * dev.c_li * dev.area * dev.anode_thickness
+            return math.isfinite(inv) and (inv > 0 or dev.anode_thickness == 0)
+
+        def ok(t_ref):              # this cell with another t_ref, at that t_ref
+            p = self._packed.copy()
+            p[k_ref] = t_ref
+            try:
+                co = battery_coeffs(p, t_ref)
+            except ValueError:
+                return False
+            return good(co, self)
+        if ok(self.t_ref):
+            return
+
+        def ok_dev(dev, packed):
+            try:
+                co = battery_coeffs(packed, dev.t_ref)
+            except ValueError:
+                return False
+            return good(co, dev)
+        name = blame_field(self, _PARAMS, ok_dev, prefer=("t_ref",))
+        if name not in (None, "t_ref"):
+            raise ParameterError(name, getattr(self, name), "a value at which this cell's kernel "
+                                 "coefficients at t_ref are finite and non-zero (with the other "
+                                 "parameters as given)")
+        side = ">=" if self.t_ref < self.t_ref_sigma else "<="
+        bound = (f"{side} {_args.bisect_limit(ok, self.t_ref_sigma, self.t_ref):.4g} K "
+                 if ok(self.t_ref_sigma) else "")
+        raise ParameterError("t_ref", self.t_ref,
+                             f"a reference temperature {bound}(with t_ref_sigma = "
+                             f"{self.t_ref_sigma:g} K and these activation energies; beyond, the "
+                             "electrolyte's resistance at t_ref leaves float range)")
+
+    def _coeffs_raw(self, T: float) -> dict:
+        from .._kernels import battery_coeffs
+        return battery_coeffs(self._packed, T)
+
+    def _coeffs(self, T: float, temperature=None) -> dict:
+        """Kernel coefficients at T (K, already range-checked); a temperature at which the
+        thermally activated coefficients vanish or overflow raises ParameterError naming it."""
+        try:
+            co = self._coeffs_raw(T)
+        except ValueError:
+            co = None
+        if co is None or not all(math.isfinite(co[k]) and co[k] > 0
+                                 for k in ("r_ion", "i0A_c", "i0A_a")):
+            raise ParameterError("temperature", T if temperature is None else temperature,
+                                 f"a temperature at which this cell's thermally activated "
+                                 f"coefficients are finite and non-zero (within "
+                                 f"{_PARAMS.by_spice('tk').range_text()} K)")
+        return co
 
     def replace(self, **changes) -> "Microbattery":
         """A copy with some parameters changed (validated again). A name that is not a field
@@ -276,12 +358,14 @@ class Microbattery:
         """Ionic resistance of the electrolyte L_e / (sigma(T) A), ohm (the kernel's value);
         ``temperature`` in K, scalar or array."""
         from .._kernels import electrolyte_r_ion
-        T = np.atleast_1d(np.asarray(temperature, dtype=np.float64))
-        if not np.all(np.isfinite(T)) or np.any(T <= 0):
-            raise ParameterError("temperature", temperature, "> 0 K")
+        T0 = _args.row_array(_PARAMS.by_spice("tk"), temperature, "temperature")
+        T = np.atleast_1d(T0)
         out = electrolyte_r_ion(self.sigma_ref, self.ea_sigma, self.t_ref_sigma,
-                                self.electrolyte_thickness, self.area, np.ascontiguousarray(T))
-        return float(out[0]) if np.ndim(temperature) == 0 else out
+                                self.electrolyte_thickness, self.area,
+                                np.ascontiguousarray(T.ravel())).reshape(T.shape)
+        _args.require_finite("temperature", temperature, out,
+                             "a temperature at which the electrolyte's resistance is finite")
+        return float(out[0]) if T0.ndim == 0 else out
 
     @property
     def k_fade(self) -> float:
@@ -294,6 +378,7 @@ class Microbattery:
 
     def soh_after(self, cycles: float) -> float:
         """Active fraction after ``cycles`` full (100 % DOD) cycles: 0.8 ** (cycles/cycle_life)."""
+        cycles = _check("cycles", cycles, 0, unit="cycles")
         return 1.0 if self.cycle_life == math.inf else _FADE_CRITERION ** (cycles / self.cycle_life)
 
     def kernel_fields(self) -> dict:
@@ -321,18 +406,20 @@ class Microbattery:
     def coefficients(self, temperature: float = 298.15) -> dict:
         """Temperature-resolved kernel coefficients: r_ion, r_leak (ohm), i0A_c, i0A_a (A),
         c_dl (F), q0 (C), vt2 = 2RT/F (V), n."""
-        from .._kernels import battery_coeffs
-        return battery_coeffs(self._packed, _temperature(temperature))
+        return dict(self._coeffs(_temperature(temperature), temperature))
 
     def ocv(self, soc, temperature: float = 298.15) -> np.ndarray:
         """Cathode open-circuit potential (V vs Li) at uniform state of charge soc (the cell's
         OCV, since the Li anode sits at 0 V): the kernel's law, clamped as in the kernel."""
         from .._kernels import battery_ocv
-        s = np.atleast_1d(np.asarray(soc, dtype=np.float64))
-        if not np.all(np.isfinite(s)):
-            raise ParameterError("soc", soc, "finite values")
-        u, _ = battery_ocv(self._packed, _temperature(temperature), np.ascontiguousarray(1.0 - s))
-        return float(u[0]) if np.ndim(soc) == 0 else u
+        s0 = _args.row_array(_PARAMS.by_spice("soc0"), soc, "soc")
+        s = np.atleast_1d(s0)
+        u, _ = battery_ocv(self._packed, _temperature(temperature),
+                           np.ascontiguousarray(1.0 - s.ravel()))
+        u = u.reshape(s.shape)
+        _args.require_finite("temperature", temperature, u, "a temperature at which the OCV "
+                             "law is finite")
+        return float(u[0]) if s0.ndim == 0 else u
 
     # --- state ---------------------------------------------------------------------------------
     def initial_state(self, soc0: float = 1.0, soh: float = 1.0, q_anode0: float | None = None):
@@ -354,12 +441,20 @@ class Microbattery:
     def _state(self, state, soc0):
         if state is None:
             return self.initial_state(soc0)
-        st = np.asarray(state, dtype=np.float64)
-        n = self.n_volumes + 4
-        if st.shape != (n,) or not np.all(np.isfinite(st)):
-            raise ParameterError("state", f"shape {st.shape}", f"a finite ({n},) state vector "
-                                 "(from initial_state() or a trace's final_state)")
-        return st
+        n = self.n_volumes
+        what = (f"a finite ({n + 4},) state vector (from initial_state() or a trace's "
+                f"final_state): {n} lithiations in [0, 1], eta_c in [-{V_WINDOW:g}, "
+                f"{V_WINDOW:g}] V, Li inventory >= 0 C, soh in (0, 1], dead Li >= 0 C")
+        st = _args.array("state", state, what=what)
+        if st.shape != (n + 4,) or not np.all(np.isfinite(st)):
+            raise ParameterError("state", f"shape {st.shape}", what)
+        theta, eta, qli, soh, dead = st[:n], st[n], st[n + 1], st[n + 2], st[n + 3]
+        tol = 1e-3                 # a run ending at a saturated surface may overshoot by ~1e-12
+        if not (np.all((theta >= -tol) & (theta <= 1 + tol)) and abs(eta) <= V_WINDOW
+                and qli >= -tol * self.capacity_C
+                and 0 < soh <= 1 and dead >= 0):
+            raise ParameterError("state", _args._short(state), what)
+        return np.ascontiguousarray(st)
 
     # --- simulation ----------------------------------------------------------------------------
     def simulate(self, t, current, temperature: float = 298.15, soc0: float = 1.0, state=None,
@@ -376,31 +471,91 @@ class Microbattery:
         """
         from .._kernels import BATTERY_END_REASONS, battery_simulate
         T = _temperature(temperature)
-        t = np.ascontiguousarray(t, dtype=np.float64)
-        if t.ndim != 1 or t.size < 2:
-            raise ParameterError("t", f"shape {t.shape}", "a 1-D array of at least 2 times, s")
-        if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
-            raise ParameterError("t", "non-finite or non-increasing", "strictly increasing finite times, s")
-        i = np.asarray(current, dtype=np.float64)
+        t = _args.times("t", t)
+        i = _args.array("current", current, unit="A",
+                        what=f"finite currents, A: a scalar or ({t.size},)")
         if i.ndim == 0:
             i = np.full(t.size, float(i))
         if i.shape != t.shape:
             raise ParameterError("current", f"shape {i.shape}", f"a scalar or ({t.size},) amperes")
-        if not np.all(np.isfinite(i)):
-            raise ParameterError("current", "non-finite values", "finite currents, A")
         vlo, vhi = self._limits(v_min, v_max)
         st = self._state(state, soc0)
-        rows, reason, final = battery_simulate(self._packed, T, st, t, np.ascontiguousarray(i), vlo, vhi)
-        return _trace(rows, T, BATTERY_END_REASONS[reason], final, None)
+        self._coeffs(T, temperature)
+        try:
+            rows, reason, final = battery_simulate(self._packed, T, st, t,
+                                                   np.ascontiguousarray(i), vlo, vhi)
+        except FloatingPointError as exc:
+            self._drive_failed("current", current, T, st, exc)
+        tr = _trace(rows, T, BATTERY_END_REASONS[reason], final, None)
+        return self._checked(tr, "current", current, st)
 
-    def _limits(self, v_min, v_max):
-        vlo = self.v_min if v_min is None else float(v_min)
-        vhi = self.v_max if v_max is None else float(v_max)
-        if math.isnan(vlo):
-            raise ParameterError("v_min", v_min, "a voltage, V, or -inf")
-        if math.isnan(vhi):
-            raise ParameterError("v_max", v_max, "a voltage, V, or inf")
+    def _limits(self, v_min, v_max, *, finite_max: bool = False):
+        """Cut-off voltages: None = the cell's; -inf / inf disable them; else the range of
+        the v_min / v_max rows. ``finite_max``: v_max is also a CV voltage (no inf)."""
+        vlo = self.v_min if v_min is None else _limit("v_min", v_min, -math.inf)
+        vhi = self.v_max if v_max is None else (
+            _check("v_max", v_max, *_row_range("v_max"), unit="V") if finite_max
+            else _limit("v_max", v_max, math.inf))
         return vlo, vhi
+
+    def _window(self, T: float, st) -> tuple[float, float]:
+        """(i_lo, i_hi), A: the terminal currents this state carries at T without the
+        terminal voltage leaving [-V_WINDOW, V_WINDOW] (or the kernel finding no operating
+        point). (0, 0) when even no current is consistent."""
+        from .._kernels import battery_voltage_now
+
+        def ok(i):
+            try:
+                v = battery_voltage_now(self._packed, T, st, i)
+            except (FloatingPointError, ValueError):
+                return False
+            return math.isfinite(v) and -V_WINDOW <= v <= V_WINDOW
+
+        def side(sign):
+            far = sign * 1e12
+            if ok(far):
+                return far
+            near = sign * 1e-30
+            return _args.bisect_limit(ok, near, far, steps=200) if ok(near) else 0.0
+        if not ok(0.0):
+            return 0.0, 0.0
+        return side(-1.0), side(1.0)
+
+    def _current_error(self, name, value, T, st, detail="", window=None):
+        lo, hi = self._window(T, st) if window is None else window
+        if lo == hi == 0.0:
+            return ParameterError("temperature", T, f"a temperature at which this cell has an "
+                                  f"operating point in this state (none at {T:g} K)")
+        return ParameterError(name, _args._short(value),
+                              f"[{lo:.4g}, {hi:.4g}] A for this state at temperature = {T:g} K",
+                              detail or f"beyond, the terminal voltage would leave "
+                              f"[-{V_WINDOW:g}, {V_WINDOW:g}] V: the cell cannot carry it")
+
+    def _drive_failed(self, name, value, T, st, exc):
+        """The kernel found no solution or its step size underflowed: the drive is one the
+        cell cannot follow (ParameterError naming it), else a typed ConvergenceError."""
+        lo, hi = self._window(T, st)
+        err = self._current_error(name, value, T, st, window=(lo, hi))
+        vals = np.atleast_1d(np.asarray(value, dtype=np.float64)) if name == "current" else None
+        if err.name == "temperature" or (vals is not None and
+                                         (np.any(vals < lo) or np.any(vals > hi))):
+            raise err from None
+        raise ConvergenceError(f"microbattery kernel: {exc} (drive {name} = "
+                               f"{_args._short(value)!r} at {T:g} K)", engine="kernel") from None
+
+    def _checked(self, tr: "BatteryTrace", name, value, st) -> "BatteryTrace":
+        """The trace if every channel is finite and the terminal voltage within the window;
+        else the drive ``name`` is one the cell cannot carry: ParameterError."""
+        chans = (tr.t, tr.v, tr.i, tr.i_leak, tr.soc, tr.theta_surf, tr.eta_cathode, tr.ocv,
+                 tr.i_faradaic, tr.q_anode, tr.q_cathode, tr.q_dl, tr.soh)
+        fine = all(np.all(np.isfinite(c)) for c in chans) and \
+            np.all(np.abs(tr.v) <= V_WINDOW) and np.all(np.isfinite(tr.final_state))
+        if tr.steps is not None:
+            fine = fine and all(np.all(np.isfinite(np.asarray(v, dtype=np.float64)))
+                                for k, v in tr.steps.items() if k != "reason")
+        if fine:
+            return tr
+        raise self._current_error(name, value, tr.temperature, st)
 
     def run(self, steps, repeat: int = 1, temperature: float = 298.15, soc0: float = 1.0,
             state=None, record: bool = True) -> BatteryTrace:
@@ -410,22 +565,37 @@ class Microbattery:
         the protocol); running out of Li metal ends the protocol. ``record=False`` keeps only
         the step ends (long cycling runs). The trace's ``steps`` holds one summary row per
         executed step; ``event`` is the reason the last step ended."""
+        return self._run(steps, repeat, temperature, soc0, state, record, "steps", steps)
+
+    def _run(self, steps, repeat, temperature, soc0, state, record, name, value):
+        """run(), errors of the kernel run naming the caller's argument ``name``."""
         from .._kernels import BATTERY_END_REASONS, BATTERY_SUMMARY_CHANNELS, battery_protocol
         T = _temperature(temperature)
-        steps = list(steps)
+        if isinstance(steps, Step):
+            steps = [steps]
+        try:
+            steps = list(steps)
+        except TypeError:
+            raise ParameterError("steps", steps, "a non-empty sequence of Step") from None
         if not steps or not all(isinstance(s, Step) for s in steps):
             raise ParameterError("steps", steps, "a non-empty sequence of Step")
-        rep = int(_check("repeat", repeat, 1, 1e9))
+        rep = _args.count("repeat", repeat, 1, 1e9)
+        record = _args.flag("record", record)
         prog = np.ascontiguousarray([s.row() for s in steps], dtype=np.float64)
         st = self._state(state, soc0)
-        rows, summ, reason, final = battery_protocol(self._packed, T, st, prog, rep, bool(record))
+        self._coeffs(T, temperature)
+        try:
+            rows, summ, reason, final = battery_protocol(self._packed, T, st, prog, rep, record)
+        except FloatingPointError as exc:
+            self._drive_failed(name, value, T, st, exc)
         summary = dict(zip(BATTERY_SUMMARY_CHANNELS, np.ascontiguousarray(summ.T)))
         summary["reason"] = np.array([BATTERY_END_REASONS[int(r)] for r in summ[:, 4]], dtype=object)
-        return _trace(rows, T, BATTERY_END_REASONS[reason], final, summary)
+        return self._checked(_trace(rows, T, BATTERY_END_REASONS[reason], final, summary),
+                             name, value, st)
 
     # --- drivers (cycler recipes) ----------------------------------------------------------
     def _t_max(self, current):
-        return 2.0 * self.capacity_C / abs(current) + 3600.0
+        return min(2.0 * self.capacity_C / abs(current) + 3600.0, _T_MAX_CAP)
 
     def discharge_cc(self, current: float, temperature: float = 298.15, soc0: float = 1.0,
                      v_min: float | None = None, t_max: float | None = None, state=None,
@@ -434,8 +604,9 @@ class Microbattery:
         event time is reported) or t_max (s)."""
         i = _check("current", current, 0, lo_open=True, unit="A")
         vlo, _ = self._limits(v_min, None)
-        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, 1e12, unit="s")
-        return self.run([Step("cc", i, dur, v_min=vlo, stop=True)], 1, temperature, soc0, state, record)
+        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, _T_MAX_CAP, unit="s")
+        return self._run([Step("cc", i, dur, v_min=vlo, stop=True)], 1, temperature, soc0, state,
+                         record, "current", current)
 
     def charge_cc(self, current: float, temperature: float = 298.15, soc0: float = 0.0,
                   v_max: float | None = None, t_max: float | None = None, state=None,
@@ -443,8 +614,9 @@ class Microbattery:
         """Constant-current charge with current magnitude ``current`` (A) until v_max."""
         i = _check("current", current, 0, lo_open=True, unit="A")
         _, vhi = self._limits(None, v_max)
-        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, 1e12, unit="s")
-        return self.run([Step("cc", -i, dur, v_max=vhi, stop=True)], 1, temperature, soc0, state, record)
+        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, _T_MAX_CAP, unit="s")
+        return self._run([Step("cc", -i, dur, v_max=vhi, stop=True)], 1, temperature, soc0, state,
+                         record, "current", current)
 
     def charge_cccv(self, current: float, temperature: float = 298.15, soc0: float = 0.0,
                     v_max: float | None = None, i_min: float | None = None,
@@ -452,24 +624,25 @@ class Microbattery:
         """CC-CV charge: constant current (magnitude, A) up to v_max, then constant voltage
         v_max until the current tapers to i_min (default current/20) or t_max (s) per phase."""
         i = _check("current", current, 0, lo_open=True, unit="A")
-        _, vhi = self._limits(None, v_max)
+        _, vhi = self._limits(None, v_max, finite_max=True)      # also the CV voltage
         imin = i / 20.0 if i_min is None else _check("i_min", i_min, 0, lo_open=True, unit="A")
-        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, 1e12, unit="s")
-        return self.run([Step("cc", -i, dur, v_max=vhi), Step("cv", vhi, dur, i_min=imin)],
-                        1, temperature, soc0, state, record)
+        dur = self._t_max(i) if t_max is None else _check("t_max", t_max, 0, _T_MAX_CAP, unit="s")
+        return self._run([Step("cc", -i, dur, v_max=vhi), Step("cv", vhi, dur, i_min=imin)],
+                         1, temperature, soc0, state, record, "current", current)
 
     def hold_cv(self, voltage: float, duration: float, temperature: float = 298.15,
                 soc0: float = 1.0, i_min: float = 0.0, state=None, record: bool = True) -> BatteryTrace:
         """Constant-voltage hold at ``voltage`` (V) for ``duration`` (s) or until |i| <= i_min."""
-        v = _check("voltage", voltage, 0, 10, unit="V")
-        return self.run([Step("cv", v, _check("duration", duration, 0, 1e12, unit="s"),
-                              i_min=i_min)], 1, temperature, soc0, state, record)
+        v = _check("voltage", voltage, *_row_range("v_max"), unit="V")
+        return self._run([Step("cv", v, _check("duration", duration, 0, _T_MAX_CAP, unit="s"),
+                               i_min=_check("i_min", i_min, 0, unit="A"))],
+                         1, temperature, soc0, state, record, "voltage", voltage)
 
     def rest(self, duration: float, temperature: float = 298.15, soc0: float = 1.0, state=None,
              record: bool = True) -> BatteryTrace:
         """Open circuit for ``duration`` s (self-discharge through the electronic leak)."""
-        return self.run([Step("rest", 0.0, _check("duration", duration, 0, 1e12, unit="s"))],
-                        1, temperature, soc0, state, record)
+        return self._run([Step("rest", 0.0, _check("duration", duration, 0, _T_MAX_CAP, unit="s"))],
+                         1, temperature, soc0, state, record, "duration", duration)
 
     def pulse_load(self, current: float, t_on: float, t_off: float, n_pulses: int,
                    temperature: float = 298.15, soc0: float = 1.0, v_min: float | None = None,
@@ -478,9 +651,11 @@ class Microbattery:
         at rest; stops at v_min. (For ramped edges use :meth:`simulate` with a PWL current.)"""
         i = _check("current", current, unit="A")
         vlo, _ = self._limits(v_min, None)
-        steps = [Step("cc", i, _check("t_on", t_on, 0, 1e12, lo_open=True, unit="s"), v_min=vlo, stop=True),
-                 Step("rest", 0.0, _check("t_off", t_off, 0, 1e12, unit="s"))]
-        return self.run(steps, int(_check("n_pulses", n_pulses, 1, 1e9)), temperature, soc0, state, record)
+        steps = [Step("cc", i, _check("t_on", t_on, 0, _T_MAX_CAP, lo_open=True, unit="s"),
+                      v_min=vlo, stop=True),
+                 Step("rest", 0.0, _check("t_off", t_off, 0, _T_MAX_CAP, unit="s"))]
+        return self._run(steps, _args.count("n_pulses", n_pulses, 1, 1e9), temperature, soc0,
+                         state, record, "current", current)
 
     def cycle(self, n_cycles: int, current: float, charge_current: float | None = None,
               temperature: float = 298.15, soc0: float = 1.0, i_min: float | None = None,
@@ -495,11 +670,22 @@ class Microbattery:
         imin = ic / 20.0 if i_min is None else _check("i_min", i_min, 0, lo_open=True, unit="A")
         dur = self._t_max(min(i, ic))
         steps = [Step("cc", i, dur, v_min=self.v_min)]
+        t_rest = _check("t_rest", t_rest, 0, _T_MAX_CAP, unit="s")
         if t_rest > 0:
-            steps.append(Step("rest", 0.0, _check("t_rest", t_rest, 0, 1e12, unit="s")))
+            steps.append(Step("rest", 0.0, t_rest))
         steps += [Step("cc", -ic, dur, v_max=self.v_max), Step("cv", self.v_max, dur, i_min=imin)]
-        return self.run(steps, int(_check("n_cycles", n_cycles, 1, 1e9)), temperature, soc0,
-                        state, record)
+        n = _args.count("n_cycles", n_cycles, 1, 1e9)
+        st = self._state(state, soc0)
+        T = _temperature(temperature)
+        self._coeffs(T, temperature)
+        if charge_current is not None:
+            lo, _ = self._window(T, st)
+            if -ic < lo:                  # the charge current is the one the cell cannot carry
+                raise ParameterError("charge_current", charge_current,
+                                     f"(0, {-lo:.4g}] A for this state at temperature = {T:g} K",
+                                     f"beyond, the terminal voltage would leave "
+                                     f"[-{V_WINDOW:g}, {V_WINDOW:g}] V: the cell cannot carry it")
+        return self._run(steps, n, temperature, soc0, st, record, "current", current)
 
     def voltage_now(self, current: float, temperature: float = 298.15, soc0: float = 1.0,
                     state=None) -> float:
@@ -507,7 +693,16 @@ class Microbattery:
         (the double layer holds eta_c; every other drop is instantaneous)."""
         from .._kernels import battery_voltage_now
         i = _check("current", current, unit="A")
-        return battery_voltage_now(self._packed, _temperature(temperature), self._state(state, soc0), i)
+        T = _temperature(temperature)
+        st = self._state(state, soc0)
+        self._coeffs(T, temperature)
+        try:
+            v = battery_voltage_now(self._packed, T, st, i)
+        except FloatingPointError:
+            v = math.nan
+        if not (math.isfinite(v) and -V_WINDOW <= v <= V_WINDOW):
+            raise self._current_error("current", current, T, st)
+        return v
 
     # --- SPICE side (SpiceDevice protocol) ------------------------------------------------
     instance_params = tuple(r.spice for r in _PARAMS.spice_rows())
@@ -538,7 +733,7 @@ class Microbattery:
     def subckt(self, dialect: str = "ngspice") -> str:
         """The ngspice ``.subckt``: pins pos neg [ion]; instance params: ``PARAMS.spice_rows()``
         (soc0, tk, soh, qli0 with their units). See microbattery_spice.py for the circuit."""
-        if dialect != "ngspice":
+        if not isinstance(dialect, str) or dialect != "ngspice":
             raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
         return self._spice()[1]
 
@@ -559,6 +754,23 @@ class Microbattery:
 def _temperature(temperature) -> float:
     """A run's temperature, K: the range of the instance parameter tk."""
     return _PARAMS.by_spice("tk").validate(temperature, "temperature")
+
+
+def _row_range(field: str) -> tuple:
+    row = _PARAMS.by_field(field)
+    return row.lo, row.hi
+
+
+def _limit(name: str, value, off: float) -> float:
+    """A cut-off voltage: ``off`` (-inf for v_min, inf for v_max: no limit) or a voltage in
+    the range of the table's row ``name``."""
+    x = as_real(value)
+    if x == off:
+        return x
+    lo, hi = _row_range(name)
+    if not (math.isfinite(x) and lo <= x <= hi):
+        raise ParameterError(name, value, f"a voltage in [{lo:g}, {hi:g}] V, or {off} (no limit)")
+    return x
 
 
 def _trace(rows, T, event, final, summary) -> BatteryTrace:

@@ -12,7 +12,12 @@ def ocv_spec(material_name: str, what: str = "electrode"):
     intercalation material ``material_name``; ``kind`` is "ramadass_licoo2", "table" or
     "const". ``what`` names the parameter in errors (e.g. "cathode", "channel")."""
     from ..materials import electrodes as el
-    mat = el.electrode(material_name)
+    if not isinstance(material_name, str):
+        raise ParameterError(what, material_name, f"a material name, one of {list(el.ELECTRODES)}")
+    try:
+        mat = el.electrode(material_name)
+    except ParameterError as exc:           # UnknownMaterialError names 'electrode'
+        raise ParameterError(what, material_name, exc.allowed) from None
     if isinstance(mat, el.LithiumMetal):
         raise ParameterError(what, material_name, "an intercalation material, not Li metal")
     x0, x1 = (float(v) for v in mat.x_range)

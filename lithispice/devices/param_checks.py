@@ -72,3 +72,28 @@ def _unknown(cls: str, table: ParamTable, fields: list, name: str) -> str:
 
 def _ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def blame_field(obj, table: ParamTable, ok, prefer=()) -> str | None:
+    """The numeric field of ``obj`` (a device dataclass that failed a whole-set test ``ok``,
+    called with ``(device, packed parameter vector)``; the trial device is not validated)
+    whose value, set back to the class default alone, makes ``ok`` pass: the parameter to
+    name in the error. ``prefer``: fields tried first.
+    None when no single field explains it."""
+    defaults = {f.name: f.default for f in dataclasses.fields(obj)
+                if f.init and f.default is not dataclasses.MISSING}
+    rows = [r.field for r in table if r.field and r.field in defaults]
+    order = [f for f in prefer if f in rows] + [f for f in rows if f not in prefer]
+    for name in order:
+        if getattr(obj, name) == defaults[name]:
+            continue
+        trial = object.__new__(type(obj))
+        trial.__dict__.update(obj.__dict__)
+        trial.__dict__.pop("_spice_cache", None)
+        trial.__dict__[name] = defaults[name]
+        try:
+            if ok(trial, trial._pack()):
+                return name
+        except (ValueError, ArithmeticError):
+            continue
+    return None

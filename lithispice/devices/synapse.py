@@ -30,11 +30,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ConvergenceError, ParameterError
+from . import _args
 from ._threads import run_ranges
 from ..spice.params import ParamTable
-from .base import hashed_subckt
-from .param_checks import check_integer, check_optional, replace_checked
+from .base import hashed_subckt, lookup_preset
+from .param_checks import blame_field, check_integer, check_optional, replace_checked
 from .synapse_params import PARAMS as _PARAMS
 from ..validate import check_number as _check
 
@@ -43,6 +44,10 @@ RESERVOIRS = ("Si", "LiCoO2", "external")
 LAWS = {"log": 0, "linear": 1}
 DRIVES = {"voltage": 0, "current": 1}
 RESTS = ("floating", "shorted")
+#: Lithiations a state or a conductance query may hold: the usable range [0, 1] and the
+#: overshoot the multi-volume kernel's profiles reach (open_circuit_voltage's range).
+THETA_RANGE = (-0.5, 1.5)
+_THETA_WHAT = f"finite lithiations in [{THETA_RANGE[0]}, {THETA_RANGE[1]}]"
 
 def _ocv_block(kind: str, x0, x1, u_const=0.0, xt=(), ut=(), t_ref=298.15) -> np.ndarray:
     """One OCV block of the packed parameter vector (see _kernels_synapse.pxi)."""
@@ -226,16 +231,16 @@ class Synapse:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError("name", self.name, "a non-empty string")
-        if self.channel not in CHANNELS:
-            raise ParameterError("channel", self.channel, f"one of {CHANNELS}")
-        if self.reservoir not in RESERVOIRS:
-            raise ParameterError("reservoir", self.reservoir, f"one of {RESERVOIRS}")
-        if self.g_law not in LAWS:
-            raise ParameterError("g_law", self.g_law, f"one of {tuple(LAWS)}")
-        if self.pulse_drive not in DRIVES:
-            raise ParameterError("pulse_drive", self.pulse_drive, f"one of {tuple(DRIVES)}")
-        if self.rest not in RESTS:
-            raise ParameterError("rest", self.rest, f"one of {RESTS}")
+        _args.choice("channel", self.channel, CHANNELS)
+        _args.choice("reservoir", self.reservoir, RESERVOIRS)
+        _args.choice("g_law", self.g_law, tuple(LAWS))
+        _args.choice("pulse_drive", self.pulse_drive, tuple(DRIVES))
+        _args.choice("rest", self.rest, RESTS)
+        for nm in ("source", "notes"):
+            if not isinstance(getattr(self, nm), str):
+                raise ParameterError(nm, getattr(self, nm), "a string")
+        if not isinstance(self.assumed, tuple) or not all(isinstance(a, str) for a in self.assumed):
+            raise ParameterError("assumed", self.assumed, "a tuple of field names")
         # ranges, units and names of the numeric fields: synapse_params.PARAMS
         _PARAMS.check(self)
         # what a plain range cannot say: None = from the material, integers, relations
@@ -246,6 +251,18 @@ class Synapse:
         if self.x_a == self.x_b:
             raise ParameterError("x_b", self.x_b, f"!= x_a = {self.x_a}")
         object.__setattr__(self, "_packed", self._pack())
+
+        def ok(dev, packed):      # D and i0 are given at t_ref: the coefficients must exist there
+            try:
+                _coeffs_ok(packed, dev.t_ref)
+                return True
+            except ParameterError:
+                return False
+        if not ok(self, self._packed):
+            name = blame_field(self, _PARAMS, ok, prefer=("t_ref",)) or "t_ref"
+            raise ParameterError(name, getattr(self, name), "a value at which this synapse's "
+                                 "kernel coefficients at t_ref are finite and non-zero (with the "
+                                 "other parameters as given)")
 
     def replace(self, **changes) -> "Synapse":
         """A copy with some parameters changed (validated again). A name that is not a field
@@ -286,8 +303,7 @@ class Synapse:
     def coefficients(self, temperature: float = 298.15) -> dict:
         """Kernel coefficients at temperature (K): qc, qr (C per unit lithiation), r_ion (ohm),
         g_leak (S), i2c/i2r (2 i0 A, A), rsc/rsr (lithiation per A at the surface), g_a/g_b (S)."""
-        from .._kernels import synapse_coeffs
-        return synapse_coeffs(self._packed, _temperature(temperature))
+        return _coeffs_ok(self._packed, _temperature(temperature), temperature)
 
     @property
     def r_leak(self) -> float:
@@ -321,36 +337,48 @@ class Synapse:
     def conductance(self, theta_c, temperature: float = 298.15):
         """Channel conductance G(theta_c), S (scalar or array)."""
         from .._kernels import synapse_conductance
-        th = np.atleast_1d(np.asarray(theta_c, dtype=np.float64))
-        if not np.all(np.isfinite(th)):
-            raise ParameterError("theta_c", theta_c, "finite lithiations")
-        g = synapse_conductance(self._packed, _temperature(temperature), np.ascontiguousarray(th))
-        return float(g[0]) if np.ndim(theta_c) == 0 else g
+        th0 = _args.array("theta_c", theta_c, *THETA_RANGE, what=_THETA_WHAT)
+        th = np.atleast_1d(th0)
+        T = self._T(temperature)
+        g = synapse_conductance(self._packed, T, np.ascontiguousarray(th.ravel())).reshape(th.shape)
+        _args.require_finite("temperature", temperature, g, "a temperature at which the "
+                             "channel conductance is finite")
+        return float(g[0]) if th0.ndim == 0 else g
 
     def layer_weights(self, temperature: float = 298.15) -> np.ndarray:
         """dz_k / t_ch of the channel film's volumes (one value 1.0 for a lumped film)."""
         if self.n_volumes == 1:
             return np.ones(1)
         from .._kernels import synapse_films
-        c = synapse_films(self._packed, _temperature(temperature))[0][0]
+        c = synapse_films(self._packed, self._T(temperature))[0][0]
         return c / c.sum()
+
+    def _T(self, temperature) -> float:
+        """A run's temperature (K): the tk row's range, and one at which the kernel's
+        coefficients exist."""
+        T = _temperature(temperature)
+        _coeffs_ok(self._packed, T, temperature)
+        return T
 
     def profile_conductance(self, theta_profile, temperature: float = 298.15):
         """G (S) of channel profiles theta_profile (..., n_volumes): the layers conduct in
         parallel, G = sum_k (dz_k / t_ch) G(theta_k) (csrc/synapse.h)."""
-        th = np.asarray(theta_profile, dtype=np.float64)
-        if th.shape[-1:] != (self.n_volumes,) or not np.all(np.isfinite(th)):
+        th = _args.array("theta_profile", theta_profile, *THETA_RANGE, what=_THETA_WHAT)
+        if th.shape[-1:] != (self.n_volumes,):
             raise ParameterError("theta_profile", f"shape {th.shape}",
-                                 f"finite (..., {self.n_volumes}) lithiations")
+                                 f"finite (..., {self.n_volumes}) lithiations in "
+                                 f"[{THETA_RANGE[0]}, {THETA_RANGE[1]}]")
         g = np.asarray(self.conductance(th.reshape(-1), temperature)).reshape(th.shape)
         return np.tensordot(g, self.layer_weights(temperature), axes=([-1], [0]))
 
     def open_circuit_voltage(self, theta_c=None, theta_r=None, temperature: float = 298.15) -> float:
         """V_oc = U_reservoir(theta_r) - U_channel(theta_c), V (gate minus channel at rest)."""
         from .._kernels import synapse_voc
-        thc = self.theta_c0 if theta_c is None else _check("theta_c", theta_c, -0.5, 1.5)
-        thr = self.theta_r0 if theta_r is None else _check("theta_r", theta_r, -0.5, 1.5)
-        return synapse_voc(self._packed, _temperature(temperature), thc, thr)
+        thc = self.theta_c0 if theta_c is None else _check("theta_c", theta_c, *THETA_RANGE)
+        thr = self.theta_r0 if theta_r is None else _check("theta_r", theta_r, *THETA_RANGE)
+        out = synapse_voc(self._packed, self._T(temperature), thc, thr)
+        return _args.require_finite("temperature", temperature, out, "a temperature at which "
+                                    "the open-circuit voltage is finite")
 
     def state(self, theta_c=None, theta_r=None) -> np.ndarray:
         """A state vector at uniform lithiations: (theta_c, theta_r) for lumped films, else
@@ -363,20 +391,23 @@ class Synapse:
     def _st(self, state):
         if state is None:
             return self.state()
-        st = np.asarray(state, dtype=np.float64)
         n = 2 * self.n_volumes
-        if st.shape == (2,) and n > 2 and np.all(np.isfinite(st)):
+        what = (f"({n},) lithiations in [{THETA_RANGE[0]}, {THETA_RANGE[1]}] (a final_state), "
+                "or (theta_c, theta_r)")
+        st = _args.array("state", state, *THETA_RANGE, what=what)
+        if st.shape == (2,) and n > 2:
             return np.repeat(st, self.n_volumes)          # uniform profiles
-        if st.shape != (n,) or not np.all(np.isfinite(st)):
-            raise ParameterError("state", f"shape {st.shape}",
-                                 f"finite ({n},) (a final_state), or (theta_c, theta_r)")
-        return st
+        if st.shape != (n,):
+            raise ParameterError("state", f"shape {st.shape}", what)
+        return np.ascontiguousarray(st)
 
     def state_summary(self, state=None, temperature: float = 298.15) -> dict:
         """theta_c, theta_r (mean lithiations), g (S) and v_oc (V) of a state vector."""
         from .._kernels import synapse_state_summary
-        thc, thr, g, voc = synapse_state_summary(self._packed, _temperature(temperature),
+        thc, thr, g, voc = synapse_state_summary(self._packed, self._T(temperature),
                                                  self._st(state))
+        _args.require_finite("temperature", temperature, [thc, thr, g, voc], "a temperature at "
+                             "which the state's conductance and open-circuit voltage are finite")
         return {"theta_c": thc, "theta_r": thr, "g": g, "v_oc": voc}
 
     # --- kernel runs --------------------------------------------------------------------
@@ -396,19 +427,18 @@ class Synapse:
         """
         v_ds = _check("v_ds", v_ds, -10, 10, unit="V")
         if v_gate is None and i_gate is None:
-            return self._simulate_segments(t, temperature, state, v_ds)
+            return self._simulate_segments(t, temperature, state, v_ds, name="t")
         if v_gate is not None and i_gate is not None:
             raise ParameterError("i_gate", "given with v_gate", "either v_gate or i_gate")
         drive, a = ("voltage", v_gate) if v_gate is not None else ("current", i_gate)
-        tt = np.asarray(t, dtype=np.float64)
-        a = np.asarray(a, dtype=np.float64)
-        if tt.ndim != 1 or tt.size < 2 or not np.all(np.isfinite(tt)) or np.any(np.diff(tt) <= 0):
-            raise ParameterError("t", "shape %s" % (tt.shape,), "at least 2 strictly increasing finite times, s")
-        if a.shape != tt.shape or not np.all(np.isfinite(a)):
-            name = "v_gate" if drive == "voltage" else "i_gate"
+        name = "v_gate" if drive == "voltage" else "i_gate"
+        tt = _args.times("t", t)
+        a = _args.array(name, a, -1e3, 1e3, unit="V" if drive == "voltage" else "A",
+                        what=f"finite values in [-1000, 1000], one per time ({tt.size},)")
+        if a.shape != tt.shape:
             raise ParameterError(name, "shape %s" % (a.shape,), f"finite values, one per time ({tt.size},)")
         segs = [(drive, 0.5 * (a[k] + a[k + 1]), tt[k + 1] - tt[k]) for k in range(tt.size - 1)]
-        tr = self._simulate_segments(segs, temperature, state, v_ds)
+        tr = self._simulate_segments(segs, temperature, state, v_ds, name=name, value=a)
         sm = self.state_summary(state, temperature)
         first = dict(t=tt[0], theta_c=sm["theta_c"], theta_r=sm["theta_r"], g=sm["g"],
                      v_gate=tr.v_gate[0] if drive == "current" else a[0],
@@ -418,30 +448,53 @@ class Synapse:
         cols["t"] = tt.copy()
         return SynapseTrace(final_state=tr.final_state, x_range=tr.x_range, v_ds=v_ds, **cols)
 
-    def _simulate_segments(self, segments, temperature, state, v_ds) -> SynapseTrace:
+    def _simulate_segments(self, segments, temperature, state, v_ds, name="segments",
+                           value=None) -> SynapseTrace:
         """Piecewise-constant gate drive: ``segments`` = sequence of (drive, value, duration)
         with drive "voltage" (V_G = value, V), "current" (I_G = value, A), "floating"
-        (I_G = 0) or "shorted" (V_G = 0); duration s. One output row per segment end."""
+        (I_G = 0) or "shorted" (V_G = 0); duration s. One output row per segment end.
+        ``name``: the caller's argument that errors of the drive name."""
         from .._kernels import SYNAPSE_OUT_CHANNELS, synapse_run
+        value = segments if value is None else value
+        what = ("(drive, value, duration) segments, drive 'voltage', 'current', 'floating' "
+                "or 'shorted' (or times t with v_gate= / i_gate=)")
+        if isinstance(segments, (str, bytes, np.ndarray)):
+            raise ParameterError(name, _args._short(segments), what)
+        try:
+            segments = list(segments)
+        except TypeError:
+            raise ParameterError(name, segments, what) from None
         modes, vals, durs = [], [], []
         for k, seg in enumerate(segments):
+            if isinstance(seg, (str, bytes)):
+                raise ParameterError(name, seg, what)
             try:
-                drive, value, dur = seg
+                drive, val, dur = seg
             except (TypeError, ValueError):
-                raise ParameterError("segments", seg, "(drive, value, duration) tuples") from None
+                raise ParameterError(name, seg, what) from None
             if drive == "floating":
-                drive, value = "current", 0.0
+                drive, val = "current", 0.0
             elif drive == "shorted":
-                drive, value = "voltage", 0.0
-            if drive not in DRIVES:
+                drive, val = "voltage", 0.0
+            if not isinstance(drive, str) or drive not in DRIVES:
                 raise ParameterError("drive", drive, "voltage, current, floating or shorted")
             modes.append(DRIVES[drive])
-            vals.append(_check("value", value, -1e3, 1e3, unit="V or A"))
+            vals.append(_check("value", val, -1e3, 1e3, unit="V or A"))
             durs.append(_check("duration", dur, 0, 1e12, unit="s"))
         if not modes:
-            raise ParameterError("segments", segments, "at least one segment")
-        rows, final = synapse_run(self._packed, _temperature(temperature), self._st(state),
-                                  np.array(modes, dtype=np.intc), np.array(vals), np.array(durs))
+            raise ParameterError(name, segments, "at least one segment")
+        T = self._T(temperature)
+        st = self._st(state)
+        try:
+            rows, final = synapse_run(self._packed, T, st, np.array(modes, dtype=np.intc),
+                                      np.array(vals), np.array(durs))
+        except FloatingPointError as exc:
+            raise ConvergenceError(f"synapse kernel: {exc} (gate drive {name} at {T:g} K): the "
+                                   "drive is beyond what the gate stack can follow",
+                                   engine="kernel") from None
+        if not (np.all(np.isfinite(rows)) and np.all(np.isfinite(final))):
+            raise ParameterError(name, _args._short(value), "a gate drive under which the "
+                                 "kernel's currents and charges stay finite")
         cols = dict(zip(SYNAPSE_OUT_CHANNELS, np.ascontiguousarray(rows.T)))
         x_range = tuple(electrode_ocv(self.channel)[1:3])
         return SynapseTrace(final_state=final, x_range=x_range, v_ds=v_ds, **cols)
@@ -455,10 +508,9 @@ class Synapse:
         ``rest`` ("floating" or "shorted"). Defaults: the preset's programming pulse (current
         drive: amplitude = potentiation_sign * pulse_amplitude)."""
         from .._kernels import synapse_train_array
-        n = int(_check("n_pulses", n_pulses, 1, 1e8))
+        n = _args.count("n_pulses", n_pulses, 1, 1e8)
         drive = self.pulse_drive if drive is None else drive
-        if drive not in DRIVES:
-            raise ParameterError("drive", drive, f"one of {tuple(DRIVES)}")
+        _args.choice("drive", drive, tuple(DRIVES))
         if amplitude is None:
             amplitude = self.potentiation_sign * self.pulse_amplitude if drive == "current" else None
             if amplitude is None:
@@ -469,13 +521,19 @@ class Synapse:
         ton = self.t_on if t_on is None else _PARAMS.by_field("t_on").validate(t_on)
         toff = self.t_off if t_off is None else _PARAMS.by_field("t_off").validate(t_off)
         rest = self.rest if rest is None else rest
-        if rest not in RESTS:
-            raise ParameterError("rest", rest, f"one of {RESTS}")
-        T = _temperature(temperature)
+        _args.choice("rest", rest, RESTS)
+        T = self._T(temperature)
         st = self._st(state)
-        g, e, acc, fin = synapse_train_array(
-            self._packed, T, st[None, :].copy(), np.full((1, n), amp), DRIVES[drive], ton, toff,
-            *(_REST[rest]))
+        try:
+            g, e, acc, fin = synapse_train_array(
+                self._packed, T, st[None, :].copy(), np.full((1, n), amp), DRIVES[drive], ton,
+                toff, *(_REST[rest]))
+        except FloatingPointError as exc:
+            raise ConvergenceError(f"synapse kernel: {exc} (amplitude {amp:g}, {drive} drive, "
+                                   f"at {T:g} K)", engine="kernel") from None
+        if not all(np.all(np.isfinite(a)) for a in (g, e, acc, fin)):
+            raise ParameterError("amplitude", amplitude, "a pulse under which the kernel's "
+                                 "currents and energies stay finite")
         return PulseResponse(g0=self.state_summary(st, temperature)["g"], g=g[0], energy=e[0],
                              e_oc=float(acc[0, 3]), e_diss=float(acc[0, 2] - acc[0, 3]),
                              q_gate=float(acc[0, 0]), q_ion=float(acc[0, 1]),
@@ -483,6 +541,7 @@ class Synapse:
 
     def _magnitude_train(self, sign, n_pulses, magnitude, drive, **kw):
         drive = self.pulse_drive if drive is None else drive
+        _args.choice("drive", drive, tuple(DRIVES))
         mag = self.pulse_amplitude if magnitude is None else _check(
             "magnitude", magnitude, 0, 1e3, lo_open=True, unit="A or V")
         s = sign * self.potentiation_sign
@@ -529,7 +588,7 @@ class Synapse:
     def subckt(self, dialect: str = "ngspice") -> str:
         """The ngspice ``.subckt`` (pins s d g [ion]; instance params: ``PARAMS.spice_rows()``,
         thc0, thr0, tk)."""
-        if dialect != "ngspice":
+        if not isinstance(dialect, str) or dialect != "ngspice":
             raise ParameterError("dialect", dialect, "'ngspice'")
         return self._spice()[1]
 
@@ -543,10 +602,7 @@ class Synapse:
     def preset(name: str, **overrides) -> "Synapse":
         """A preset by name ("LISTA-LiCoO2", "ECRAM-WO3"), optionally with overrides."""
         from .synapse_presets import PRESETS
-        if name not in PRESETS:
-            raise ParameterError("name", name, f"one of {list(PRESETS)}")
-        dev = PRESETS[name]
-        return dev.replace(**overrides) if overrides else dev
+        return lookup_preset(PRESETS, name, overrides)
 
     def with_external_reservoir(self) -> "Synapse":
         """The same synapse with its reservoir replaced by the external pin ``ion``."""
@@ -565,6 +621,25 @@ def _temperature(temperature) -> float:
     return _PARAMS.by_spice("tk").validate(temperature, "temperature")
 
 
+def _coeffs_ok(packed, T: float, temperature=None) -> dict:
+    """The kernel's coefficients at T, K; a temperature at which they vanish or overflow (the
+    kernel refuses them) raises ParameterError naming ``temperature``."""
+    from .._kernels import synapse_coeffs
+    try:
+        co = synapse_coeffs(packed, T)
+    except ValueError:
+        co = None
+    need = ("qc", "r_ion", "i2c", "g_a", "g_b") + (() if co is None or co["external"]
+                                                   else ("qr", "i2r"))
+    if co is None or not all(math.isfinite(co[k]) and co[k] > 0 for k in need) \
+            or not all(math.isfinite(co[k]) for k in ("g_leak", "rsc", "vt2")):
+        raise ParameterError("temperature", T if temperature is None else temperature,
+                             f"a temperature at which this synapse's thermally activated "
+                             f"coefficients are finite and non-zero (within "
+                             f"{_PARAMS.by_spice('tk').range_text()} K)")
+    return co
+
+
 def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
                   t_on: float | None = None, t_off: float | None = None,
                   rest: str | None = None, states=None, temperature: float = 298.15,
@@ -577,33 +652,44 @@ def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
     q_gate, q_ion (N,) C, e_gate, e_oc (N,) J, final_state (N, 2 n_volumes). ``threads``: device-parallel
     threads (None = every available core; results do not depend on it)."""
     from .._kernels import synapse_train_array
-    amp = np.ascontiguousarray(amplitudes, dtype=np.float64)
-    if amp.ndim != 2 or not np.all(np.isfinite(amp)):
-        raise ParameterError("amplitudes", f"shape {amp.shape}", "a finite (N, n_pulses) array")
+    if not isinstance(device, Synapse):
+        raise ParameterError("device", device, "a Synapse")
+    amp = np.ascontiguousarray(_args.array("amplitudes", amplitudes, -1e3, 1e3, ndim=2,
+                                           what="a finite (N, n_pulses) array in [-1000, 1000] "
+                                           "(A or V)"))
     drive = device.pulse_drive if drive is None else drive
-    if drive not in DRIVES:
-        raise ParameterError("drive", drive, f"one of {tuple(DRIVES)}")
+    _args.choice("drive", drive, tuple(DRIVES))
     rest = device.rest if rest is None else rest
-    if rest not in RESTS:
-        raise ParameterError("rest", rest, f"one of {RESTS}")
+    _args.choice("rest", rest, RESTS)
+    if threads is not None:
+        _args.integer("threads", threads, 1, 4096)
     ton = device.t_on if t_on is None else _PARAMS.by_field("t_on").validate(t_on)
     toff = device.t_off if t_off is None else _PARAMS.by_field("t_off").validate(t_off)
     if states is None:
         st = np.tile(device.state(), (amp.shape[0], 1))
     else:
-        st = np.ascontiguousarray(states, dtype=np.float64)
         ns = 2 * device.n_volumes
+        what = (f"({amp.shape[0]}, {ns}) or ({amp.shape[0]}, 2) lithiations in "
+                f"[{THETA_RANGE[0]}, {THETA_RANGE[1]}]")
+        st = np.ascontiguousarray(_args.array("states", states, *THETA_RANGE, what=what))
         if st.shape == (amp.shape[0], 2) and ns > 2:
             st = np.ascontiguousarray(np.repeat(st, device.n_volumes, axis=1))
-        if st.shape != (amp.shape[0], ns) or not np.all(np.isfinite(st)):
-            raise ParameterError("states", f"shape {st.shape}", f"({amp.shape[0]}, {ns}) finite")
-    T = _temperature(temperature)
+        if st.shape != (amp.shape[0], ns):
+            raise ParameterError("states", f"shape {st.shape}", what)
+    T = device._T(temperature)
 
     def run(lo, hi):
         return synapse_train_array(device._packed, T, st[lo:hi], amp[lo:hi], DRIVES[drive],
                                    ton, toff, *_REST[rest], first=lo)
-    parts = run_ranges(run, amp.shape[0], threads)
+    try:
+        parts = run_ranges(run, amp.shape[0], threads)
+    except FloatingPointError as exc:
+        raise ConvergenceError(f"synapse kernel: {exc} ({drive} drive at {T:g} K)",
+                               engine="kernel") from None
     g, e, acc, fin = (np.concatenate([p[k] for p in parts]) for k in range(4))
+    if not all(np.all(np.isfinite(a)) for a in (g, e, acc, fin)):
+        raise ParameterError("amplitudes", _args._short(amplitudes), "pulses under which the "
+                             "kernel's currents and energies stay finite")
     return {"g": g, "energy": e, "q_gate": acc[:, 0], "q_ion": acc[:, 1], "e_gate": acc[:, 2],
             "e_oc": acc[:, 3], "final_state": fin}
 

@@ -94,6 +94,13 @@ def crosssim_table(up, down, n_points: int = 101) -> np.ndarray:
 
 
 def write_crosssim_csv(path, table) -> None:
-    """Write a crosssim_table() as CSV with a header line (G_S, dG_up_S, dG_down_S)."""
-    np.savetxt(path, np.asarray(table), delimiter=",", header="G_S,dG_up_S,dG_down_S",
-               comments="")
+    """Write a crosssim_table() as CSV with a header line (G_S, dG_up_S, dG_down_S),
+    whole or not at all (:mod:`lithispice.fileio`)."""
+    from ..fileio import atomic_path, is_path
+    if not is_path(path):
+        np.savetxt(path, np.asarray(table), delimiter=",", header="G_S,dG_up_S,dG_down_S",
+                   comments="")
+        return
+    with atomic_path(path) as tmp:
+        np.savetxt(tmp, np.asarray(table), delimiter=",", header="G_S,dG_up_S,dG_down_S",
+                   comments="")

@@ -19,7 +19,6 @@ import select
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from typing import Iterable, Optional, Sequence
 
@@ -31,8 +30,10 @@ from ..errors import (
     SimulationTimeout,
 )
 from ..validate import check_number
+from .procs import group_ended, group_started, run_ended, run_started, spawning
 from .raw import read_raw
 from .result import Plot, Result
+from .rundir import disk_errno, disk_error, disk_full_error, make_rundir
 
 __all__ = ["run_deck", "INSTALL_HINT"]
 
@@ -462,6 +463,22 @@ def _read_text(path: str) -> str:
         return ""
 
 
+def _check_run_args(deck, timeout, workdir, keep_files, ngspice, stats) -> None:
+    """run_deck's arguments, each refused with a ParameterError naming it (not a TypeError
+    from deep inside: ``timeout="5"`` reached the process wait)."""
+    from ..errors import ParameterError
+    if not isinstance(deck, str):
+        raise ParameterError("deck", type(deck).__name__, "the deck text (str)")
+    check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
+    if workdir is not None and not isinstance(workdir, (str, os.PathLike)):
+        raise ParameterError("workdir", workdir, "a directory path or None")
+    if not isinstance(ngspice, (str, os.PathLike)) or not str(ngspice):
+        raise ParameterError("ngspice", ngspice, "the ngspice executable's name or path")
+    for name, value in (("keep_files", keep_files), ("stats", stats)):
+        if not isinstance(value, bool):
+            raise ParameterError(name, value, "True or False")
+
+
 def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
              keep_files: bool = False, ngspice: str = "ngspice",
              stats: bool = False) -> Result:
@@ -486,20 +503,32 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
 
     Raises:
         NgspiceNotFoundError, NetlistSyntaxError, ConvergenceError, SimulationTimeout,
-        SimulationError (crash, no analysis, no output). A failed analysis that produced
-        some points attaches them as ``exc.partial_result``.
+        SimulationError (crash, no analysis, no output), DiskFullError (no space left
+        for the run folder, the deck or the raw file -- ngspice itself exits with status 0
+        on a cut raw file -- or the ``ulimit -f`` file size limit). A failed analysis that
+        produced some points attaches them as ``exc.partial_result``.
     """
     t0 = time.perf_counter()
+    _check_run_args(deck, timeout, workdir, keep_files, ngspice, stats)
+    timeout = check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
     text = prepare_deck(deck, stats)
     exe = find_ngspice(ngspice)
-    check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
-    rundir = tempfile.mkdtemp(prefix="lithispice-", dir=workdir)
+    # the run folder carries an owner file: a folder left by a killed process is removed
+    # by a later run (engines/rundir.py); a full disk raises DiskFullError
+    rundir = make_rundir("lithispice-", workdir, keep_files)
+    proc: Optional[subprocess.Popen] = None
     try:
+        run_started(rundir, keep_files)   # a sweep worker's guardian: see engines/procs.py
         deck_path = os.path.join(rundir, "deck.cir")
-        with open(deck_path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        with open(os.path.join(rundir, ".spiceinit"), "w") as fh:
-            fh.write(SPICEINIT)
+        try:
+            with open(deck_path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            with open(os.path.join(rundir, ".spiceinit"), "w") as fh:
+                fh.write(SPICEINIT)
+        except OSError as exc:
+            if disk_errno(exc):
+                raise disk_error(exc, deck_path) from None
+            raise
         env = dict(os.environ)
         env["HOME"] = rundir
         env["SPICE_USERINIT_DIR"] = rundir
@@ -513,7 +542,9 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
         raw_path = os.path.join(rundir, "out.raw")
         # stdout/stderr go to files, not pipes: no pipe can fill up and block ngspice, and
         # the log is still there after a kill.
-        with open(out_path, "wb") as fo, open(err_path, "wb") as fe:
+        # spawning(): a stop signal is deferred until ngspice is started and registered
+        # (a sweep worker's guardian kills a registered group if the worker dies)
+        with spawning(), open(out_path, "wb") as fo, open(err_path, "wb") as fe:
             try:
                 proc = subprocess.Popen(
                     [exe, "-b", "-r", raw_path, deck_path], cwd=rundir, env=env,
@@ -521,6 +552,7 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
             except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
                 raise NgspiceNotFoundError(
                     f"cannot execute ngspice at {exe!r} ({exc}); {INSTALL_HINT}") from None
+            group_started(proc.pid, "" if keep_files else rundir)
         try:
             rc = wait_process(proc, timeout)
         except subprocess.TimeoutExpired:
@@ -566,10 +598,22 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
         if what:
             partial = make(plots) if plots and any(len(p) for p in plots) else None
             err = classify_failure(deck, stdout, stderr, what=what, partial=partial)
+            # a full disk cuts the raw file and ngspice still exits with status 0: say so
+            # rather than "an analysis stopped before its end"
+            disk = disk_full_error(rundir, stdout, stderr, what, rc=rc, tail=err.log_tail,
+                                   by_space=type(err) is SimulationError)
+            if disk is not None:
+                disk.partial_result = partial               # type: ignore[attr-defined]
+                err = disk
             err.workdir = kept                              # type: ignore[attr-defined]
             raise err
         check_saved_vectors(deck, plots)
         return make(plots)
     finally:
+        if proc is not None and proc.returncode is None:
+            _kill_group(proc)             # left before waiting for it: never leave it running
         if not keep_files:
             shutil.rmtree(rundir, ignore_errors=True)
+        if proc is not None:
+            group_ended(proc.pid)
+        run_ended(rundir)

@@ -213,7 +213,9 @@ class Plot:
 
     def to_csv(self, path: Union[str, os.PathLike], delimiter: str = ",") -> None:
         """Write all vectors as columns with a header row of names; complex vectors as two
-        columns ``name.re`` and ``name.im``. Values with 17 significant digits (lossless)."""
+        columns ``name.re`` and ``name.im``. Values with 17 significant digits (lossless).
+        A path is written whole or not at all (:mod:`lithispice.fileio`); a full disk
+        raises DiskFullError."""
         header, cols = [], []
         for n in self.names:
             a = self[n]
@@ -224,8 +226,15 @@ class Plot:
                 header.append(n)
                 cols.append(a)
         mat = np.column_stack(cols) if cols else np.empty((0, 0))
-        np.savetxt(path, mat, delimiter=delimiter, header=delimiter.join(header),
-                   comments="", fmt="%.17g")
+        from ..fileio import atomic_path, is_path
+        if not is_path(path):                  # an open file: written as given
+            np.savetxt(path, mat, delimiter=delimiter, header=delimiter.join(header),
+                       comments="", fmt="%.17g")
+            return
+        # a temporary name, then a rename: a full disk leaves no truncated CSV
+        with atomic_path(path) as tmp:
+            np.savetxt(tmp, mat, delimiter=delimiter, header=delimiter.join(header),
+                       comments="", fmt="%.17g")
 
     def __repr__(self) -> str:
         trunc = ", truncated" if self.truncated else ""

@@ -10,18 +10,20 @@ import re
 import networkx as nx
 
 from ..errors import NetlistError
+from ..spice.names import check_title
 
 GROUND = "0"
 _MAX_LISTED = 12
 
-# Lines a device's .subckt must never carry: they would end the deck, run commands, read
-# files, or change global settings for every other element of the chip.
-_FORBIDDEN_CARDS = {
-    ".control", ".endc", ".include", ".inc", ".lib", ".endl", ".end", ".title", ".options",
-    ".option", ".opt", ".tran", ".op", ".dc", ".ac", ".noise", ".tf", ".sens", ".pz", ".disto",
-    ".four", ".fourier", ".meas", ".measure", ".print", ".plot", ".save", ".width", ".global",
-    ".temp", ".probe", ".step", ".alter", ".csparam",
-}
+# The only dot cards a device's .subckt may carry. An allow-list, not a deny-list: ngspice
+# 39 reads every card that merely *starts* with ``.inc`` (``.incl``, ``.incxyz``) or ``.lib``
+# as an include, so a list of forbidden names always misses one. Everything else starting
+# with ``.`` (.control, .include, .options, .end, .title, analyses...) is refused: it would
+# run commands, read files or change every other element of the chip.
+SUBCKT_CARDS = frozenset({".subckt", ".ends", ".param", ".ic", ".nodeset", ".model", ".func"})
+# The dot cards Chip.deck() writes outside subcircuits.
+DECK_CARDS = frozenset({".subckt", ".ic", ".options", ".save", ".tran", ".op", ".dc", ".ac",
+                        ".end"})
 _BAD_CHARS = re.compile(r"[^\t\x20-\x7e\n]")
 
 
@@ -54,9 +56,15 @@ def validate_subckt_text(text: str, name: str, pins: tuple[str, ...]) -> str:
     if not cards:
         raise NetlistError(f"subckt {name!r}: empty text")
     for k, words in cards:
-        if words[0].lower() in _FORBIDDEN_CARDS:
-            raise NetlistError(f"subckt {name!r}: line {k + 1} {lines[k].strip()!r} is not allowed "
-                               "inside a device subcircuit")
+        w0 = words[0]
+        if w0.startswith(".") and w0.lower() not in SUBCKT_CARDS:
+            raise NetlistError(f"subckt {name!r}: line {k + 1} {lines[k].strip()[:80]!r} is not "
+                               "allowed inside a device subcircuit (dot cards allowed there: "
+                               f"{', '.join(sorted(SUBCKT_CARDS))})")
+        if not (w0[0].isalpha() or w0[0] in ".+"):
+            raise NetlistError(f"subckt {name!r}: line {k + 1} {lines[k].strip()[:80]!r} is "
+                               "neither a comment ('*'), a continuation ('+'), an element "
+                               "(a letter first) nor a dot card")
     head = cards[0][1]
     if head[0].lower() != ".subckt" or len(head) < 2 or head[1].lower() != name.lower():
         raise NetlistError(f"subckt {name!r}: first card must be '.subckt {name} ...', "
@@ -84,6 +92,60 @@ def validate_subckt_text(text: str, name: str, pins: tuple[str, ...]) -> str:
         raise NetlistError(f"subckt {name!r}: must end with '.ends' or '.ends {name}' "
                            "and balance its .subckt/.ends")
     return "\n".join(lines) + "\n"
+
+
+def check_deck_text(text: str) -> None:
+    """Raise NetlistError unless every line of a Chip deck is one the library writes: the
+    title (:func:`lithispice.spice.names.check_title`), ``*`` comments, ``+`` continuations
+    (of a V/I source line -- a PWL table -- or inside a subcircuit), element lines (a letter first; R C L V I E G X outside subcircuits), the dot cards of
+    ``DECK_CARDS`` (``SUBCKT_CARDS`` inside a ``.subckt`` block), ``.end`` last.
+
+    A final guard, run on each deck: the pieces are validated where they are made, and this
+    check makes a future code path that writes free text into a deck fail loudly instead of
+    producing a deck that includes a file or runs a command.
+    """
+    bad = _BAD_CHARS.search(text)
+    if bad:
+        raise NetlistError(f"deck: character {bad.group()!r} is not allowed (printable "
+                           "ASCII, tabs and newlines only)")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise NetlistError("deck: empty text")
+    check_title(lines[0], "deck title")
+    depth = 0
+    last = len(lines)
+    continuable = False                 # the last top-level card was a V or I source
+    for k in range(1, last):
+        s = lines[k].strip()
+        if not s or s[0] == "*":
+            continue
+        c = s[0]
+        if c == "+":
+            if not (depth or continuable):
+                raise NetlistError(f"deck line {k + 1}: a continuation {s[:80]!r} that does "
+                                   "not continue a source line")
+            continue
+        continuable = depth == 0 and c in "VIvi"
+        if c == ".":
+            head = s.split(None, 1)[0].lower()
+            if head not in (SUBCKT_CARDS if depth else DECK_CARDS):
+                raise NetlistError(f"deck line {k + 1}: {s[:80]!r} is not a card the "
+                                   "library writes there")
+            if head == ".subckt":
+                depth += 1
+            elif head == ".ends":
+                depth -= 1
+            elif head == ".end" and k != last - 1:
+                raise NetlistError(f"deck line {k + 1}: '.end' before the end of the deck")
+            continue
+        if not c.isalpha() or (depth == 0 and c.upper() not in "RCLVIEGX"):
+            raise NetlistError(f"deck line {k + 1}: {s[:80]!r} is not an element line")
+    if depth != 0:
+        raise NetlistError("deck: unbalanced .subckt/.ends")
+    if lines[-1].strip().lower() != ".end":
+        raise NetlistError("deck: the last line must be '.end'")
 
 
 def topology_problems(graph: nx.MultiGraph, elements, dc_check: bool = True) -> list[str]:

@@ -15,7 +15,10 @@ PySpice); every add method returns that SPICE name. Nets are case-insensitive in
 they are stored lower-case; ``"0"`` and ``"gnd"`` are ground. Every name, net and number
 passes the strict grammar of :mod:`lithispice.spice.names`: there is no way to put free
 text into a deck (no raw-line escape hatch) -- the deck cannot carry ``.control``,
-``shell`` or ``.include``.
+``shell`` or ``.include``. The title is the one free-text line: a safe character set,
+starting with a letter or digit (:func:`lithispice.spice.names.check_title`; ngspice expands
+an ``.include`` even on the title line). Every deck is checked line by line before it is
+returned (:func:`lithispice.netlist._checks.check_deck_text`).
 
 The graph (:attr:`Chip.graph`) is a networkx MultiGraph with element nodes
 ``("element", spice_name_lower)`` (attribute ``bipartite=0``) and net nodes ``("net", net)``
@@ -32,12 +35,11 @@ import networkx as nx
 
 from ..devices.base import SpiceDevice
 from ..errors import NameValidationError, NetlistError, ParameterError
-from ..spice.names import check_name, check_net, fmt
+from ..spice.names import check_name, check_net, check_title, fmt
 from . import _analyses
-from ._checks import GROUND, topology_problems, validate_subckt_text
+from ._checks import GROUND, check_deck_text, topology_problems, validate_subckt_text
 from ._waveforms import source_value
 
-_TITLE = re.compile(r"[A-Za-z0-9 _.,:;()+\-=/#%]{1,200}\Z")
 _SAVE_V = re.compile(r"v\(\s*([A-Za-z0-9_]+)\s*\)\Z", re.I)
 _SAVE_I = re.compile(r"i\(\s*([A-Za-z][A-Za-z0-9_]*)\s*\)\Z", re.I)
 
@@ -88,14 +90,12 @@ class Chip:
     """A circuit under construction; see the module docstring for an example.
 
     ``title``: first line of the deck (letters, digits, spaces and ``_.,:;()+-=/#%``, at
-    most 200 characters -- it is a SPICE line, so newlines are refused).
+    most 200 characters, starting with a letter or a digit -- it is a SPICE line, so
+    newlines are refused, and ngspice would expand a title ``.include FILE``). Assigning
+    :attr:`title` later is validated the same way.
     """
 
     def __init__(self, title: str = "lithispice chip"):
-        if not isinstance(title, str) or not _TITLE.match(title):
-            raise NameValidationError(
-                f"invalid title {title!r}: 1-200 characters among letters, digits, spaces "
-                "and _.,:;()+-=/#%")
         self.title = title
         self._g = nx.MultiGraph()
         self._elements: dict[str, Element] = {}       # lower-case SPICE name -> element
@@ -108,6 +108,15 @@ class Chip:
         self._devices: dict[int, tuple[object, _DeviceInfo]] = {}   # id -> (device, info)
 
     # ------------------------------------------------------------------ inspection
+    @property
+    def title(self) -> str:
+        """The deck's first line (validated by :func:`lithispice.spice.names.check_title`)."""
+        return self._title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self._title = check_title(value)
+
     @property
     def graph(self) -> nx.MultiGraph:
         """Read-only view of the bipartite element/net graph."""
@@ -161,6 +170,10 @@ class Chip:
         Returns the SPICE name.
         """
         check_name(name, "element name")
+        for arg, val in (("params", params), ("nets", nets)):
+            if val is not None and not isinstance(val, Mapping):
+                raise NetlistError(f"element {name!r}: {arg}= must be a mapping, not "
+                                   f"{type(val).__name__} (a pin called {arg!r} goes in nets=)")
         info = self._device_info(device, name)
         sub, pins = info.subckt_name, info.pins
         conn = dict(nets or {})
@@ -339,8 +352,7 @@ class Chip:
     def dc(self, source: str, start: float, stop: float, step: float) -> None:
         """DC sweep of an independent source (its SPICE name, e.g. ``"Vin"``, or the name
         given to :meth:`vsource`/:meth:`isource`), in volts or amperes."""
-        if not isinstance(source, str):
-            raise NameValidationError(f"invalid dc source {source!r}")
+        check_name(source, "dc source")
         self._analysis = ("dc", source, _analyses.dc_values(start, stop, step))
         self._analysis_spec = {"kind": "dc", "source": source, "start": float(start),
                                "stop": float(stop), "step": float(step)}
@@ -427,7 +439,9 @@ class Chip:
             else:
                 out.append(self._analysis[1])
         out.append(".end")
-        return "\n".join(out) + "\n"
+        text = "\n".join(out) + "\n"
+        check_deck_text(text)
+        return text
 
     ENGINES = ("ngspice", "vacask")
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..devices.base import SpiceDevice
 from ..errors import NetlistError, ParameterError
-from ..spice.names import fmt
+from ..spice.names import check_title, fmt
 from .chip import Chip
 
 READOUTS = ("resistor", "ammeter", "tia")
@@ -156,8 +156,11 @@ def build_crossbar(device: SpiceDevice | Callable[[int, int], SpiceDevice], rows
     voltage or a mapping of :meth:`Chip.vsource` keywords (dc, ac, pwl, sine, pulse).
     ``device_params``: per-instance parameters, name -> scalar or (rows, cols) array
     (e.g. ``{"w0": W0}``). No analysis is set: call ``xb.chip.tran(...)`` etc.
+    ``title``: the deck's first line (:func:`lithispice.spice.names.check_title`: a safe
+    character set starting with a letter or digit), checked before anything is built.
     """
     rows, cols = _dim(rows, "rows"), _dim(cols, "cols")
+    title = check_title(title) if title else f"crossbar {rows}x{cols} {readout} readout"
     r_line = _nonneg(r_line, "r_line", "ohm")
     if readout not in READOUTS:
         raise ParameterError("readout", readout, f"one of {READOUTS}")
@@ -195,7 +198,7 @@ def build_crossbar(device: SpiceDevice | Callable[[int, int], SpiceDevice], rows
     else:
         raise ParameterError("row_sources", row_sources, "None, a sequence or a callable")
 
-    chip = Chip(title or f"crossbar {rows}x{cols} {readout} readout")
+    chip = Chip(title)
     row_src, row_nets = [], []
     for i in range(rows):
         row_src.append(chip.vsource(f"row{i}", f"row{i}", "0", **stimuli[i]))
