@@ -32,6 +32,7 @@ with ``python netlists/synapse_array.py --run N [--engine vacask]``.
 """
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 T_RISE = 1e-6        # s, edges of every driver waveform
+DV_EDGE = 0.1        # V, the most a data line moves between two PWL corners of an edge
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,23 @@ class SynapseArray:
     c_pos: float
 
 
-def _pwl(events, t_stop, v0=0.0):
-    """PWL points from a list of (t_start, t_end, value) windows (value outside: v0)."""
+def _pwl(events, t_stop, v0=0.0, split=False):
+    """PWL points from a list of (t_start, t_end, value) windows (value outside: v0); each edge
+    takes T_RISE. ``split``: corners along every edge, at most DV_EDGE apart (data lines).
+
+    Why the corners: a simulator lands a time point on every PWL corner and restarts its step
+    size after it, so a line cannot move by more than DV_EDGE within one step. A write edge
+    changes a channel's ionic current, hence its lumped surface lithiation (67e9 per A for
+    LISTA: ~0.4 per 0.5 V) and OCV, within the step; ngspice's Newton then leaves the OCV
+    clamp's domain on a large step, and ngspice retries a rejected step from its last Newton
+    iterate (dctran.c), so shorter retries never recover: "timestep too small" on the first
+    edge of v_write = 0.75 V (1 x 1) in ngspice before this. With 0.1 V corners every
+    |v_write| <= 5 V runs (DV_EDGE 0.5 V failed at 3 V, 0.25 V passed 5 V on 4 x 4)."""
     pts = [(0.0, v0)]
     for t0, t1, v in events:
-        pts += [(t0, v0), (t0 + T_RISE, v), (t1, v), (t1 + T_RISE, v0)]
+        k = max(1, math.ceil(abs(v - v0) / DV_EDGE - 1e-9)) if split else 1
+        pts += [(t0 + T_RISE * q / k, v0 + (v - v0) * q / k) for q in range(k + 1)]
+        pts += [(t1 + T_RISE * q / k, v + (v0 - v) * q / k) for q in range(k + 1)]
     pts.append((t_stop, v0))
     return pts
 
@@ -150,7 +164,7 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     if v_write == 0:
         raise ParameterError("v_write", v_write, "a nonzero line voltage in [-5, 5] V")
     check_number("t_on", t_on, 0, 1, lo_open=True, unit="s")
-    check_number("t_off", t_off, 4 * T_RISE, 1, unit="s")
+    check_number("t_off", t_off, 6 * T_RISE, 1, unit="s")
     syn = (synapse or Synapse.preset("LISTA-LiCoO2")).replace(reservoir="external")
     check_number("battery_area", battery_area, 1e-12, 1e-3, unit="m2")
     bat = (battery or Microbattery.preset("LiPON-LiCoO2-Li", area=battery_area)).with_reservoir_pin()
@@ -164,6 +178,7 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     pr = syn.pulse_train(levels - 1, -v_hold - v_write, drive="voltage", t_on=t_on,
                          t_off=t_off, rest="floating")
     g_levels = np.r_[pr.g0, pr.g]
+    _check_polarity(syn, g_levels, levels, v_hold, v_write, t_on, t_off)
     # weights -> nearest level in log conductance (the channel law is logarithmic)
     lg = np.log(g_levels)
     target = lg[0] + w * (lg[-1] - lg[0])
@@ -181,25 +196,29 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     cs_ev = [[] for _ in range(m)]
     sl_ev = [[] for _ in range(n)]
     dl_ev = []
+    # selects open 2 T_RISE before the lines move and close 2 T_RISE after they are back at
+    # rest: a cell is connected and disconnected with its lines at 0 V, never mid-edge (a
+    # switch closing on a line already at v_write/2 stopped ngspice at levels >= 8 on 4 x 4)
+    sel = 2 * T_RISE
     for i in range(n):
         for k in range(slots[i]):
             t0, t1 = t, t + t_on
             slot_t0[i].append(t0)
-            rs_ev[i].append((t0, t1, 1.0))
+            rs_ev[i].append((t0 - sel, t1 + sel, 1.0))
             sl_ev[i].append((t0, t1, v_write))
             dl_ev.append((t0, t1, v_write))
             for j in range(m):
                 if pulses[i, j] > k:
-                    cs_ev[j].append((t0, t1, 1.0))
+                    cs_ev[j].append((t0 - sel, t1 + sel, 1.0))
             t += per
     t_prog = t
     t_read = t_prog + 5 * T_RISE
     t_stop = t_read + t_read_len
     for i in range(n):
-        rs_ev[i].append((t_read, t_stop - 2 * T_RISE, 1.0))
-        sl_ev[i].append((t_read, t_stop - 2 * T_RISE, float(v_read[i])))
+        rs_ev[i].append((t_read - sel, t_stop - 2 * T_RISE, 1.0))
+        sl_ev[i].append((t_read, t_stop - 4 * T_RISE, float(v_read[i])))
     for j in range(m):
-        cs_ev[j].append((t_read, t_stop - 2 * T_RISE, 1.0))
+        cs_ev[j].append((t_read - sel, t_stop - 2 * T_RISE, 1.0))
     g_pred = _predict(syn, pulses, slot_t0, v_hold, v_write, t_on, t_read, t_stop, v_read)
 
     chip = Chip(f"synapse array {n}x{m} on a LiPON LiCoO2 Li microbattery reservoir")
@@ -211,10 +230,10 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     chip.capacitor("pos", "bpos", "0", check_number("c_pos", c_pos, 0, lo_open=True, unit="F"))
     sw = AccessSwitch()
     for i in range(n):
-        chip.vsource(f"s{i}", f"sl{i}", "0", pwl=_pwl(sl_ev[i], t_stop))
+        chip.vsource(f"s{i}", f"sl{i}", "0", pwl=_pwl(sl_ev[i], t_stop, split=True))
         chip.vsource(f"rs{i}", f"rs{i}", "0", pwl=_pwl(rs_ev[i], t_stop))
     for j in range(m):
-        chip.vsource(f"d{j}", f"dl{j}", "0", pwl=_pwl(dl_ev, t_stop) if dl_ev else None)
+        chip.vsource(f"d{j}", f"dl{j}", "0", pwl=_pwl(dl_ev, t_stop, split=True) if dl_ev else None)
         chip.vsource(f"cs{j}", f"cs{j}", "0", pwl=_pwl(cs_ev[j], t_stop))
     for i in range(n):
         for j in range(m):
@@ -237,29 +256,73 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
                         theta0=th0, q_channel=q_ch, qli0=qli, c_pos=c_pos)
 
 
+#: A train of levels - 1 write pulses that moves the channel conductance by less than this
+#: (relative) cannot tell the targets apart: build refuses it.
+G_SPAN_MIN = 1e-3
+
+
+def _check_polarity(syn, g_levels, levels, v_hold, v_write, t_on, t_off):
+    """ParameterError naming v_write when the write pulses leave G where it is (issue 11,
+    item 13): a channel at the end of its conductance window that the write polarity pushes
+    further (LISTA at theta_c0 = 0.9, x = 0.95, is insulating: lithiating it, v_write < 0,
+    changes nothing; ECRAM at theta_c0 = 0.02 is at its low end: delithiating it, v_write > 0,
+    neither). Every weight then maps to 0 pulses and the array is silently left unwritten.
+    The message names the sign that does move G (the kernel's response to the mirrored pulse)."""
+    from lithispice.errors import ParameterError
+    span = abs(math.log(g_levels[-1] / g_levels[0]))
+    if span >= G_SPAN_MIN:
+        return
+    what = "delithiates" if v_write > 0 else "lithiates"
+    alt = syn.pulse_train(levels - 1, -v_hold + v_write, drive="voltage", t_on=t_on,
+                          t_off=t_off, rest="floating")
+    if abs(math.log(alt.g[-1] / alt.g0)) >= G_SPAN_MIN:
+        way = "raises" if alt.g[-1] > alt.g0 else "lowers"
+        raise ParameterError(
+            "v_write", v_write, f"v_write {'<' if v_write > 0 else '>'} 0 V for this synapse",
+            detail=f"v_write = {v_write:+g} V {what} the {syn.name} channels, whose conductance "
+                   f"at theta_c0 = {syn.theta_c0:g} is already at that end of its window: "
+                   f"{levels - 1} pulses move G by {span:.1e} (relative), every weight would "
+                   f"get 0 pulses; v_write = {-v_write:+g} V {way} G from {alt.g0:.3g} S to "
+                   f"{alt.g[-1]:.3g} S")
+    raise ParameterError(
+        "v_write", v_write, "a write voltage whose pulses move the channel conductance",
+        detail=f"{levels - 1} pulses of {v_write:+g} V x {t_on:g} s move G of {syn.name} by "
+               f"{span:.1e} (relative), the mirrored pulses by "
+               f"{abs(math.log(alt.g[-1] / alt.g0)):.1e}: raise |v_write|, t_on or levels")
+
+
 def _predict(syn, pulses, slot_t0, v_hold, v_write, t_on, t_read, t_stop, v_read):
     """The kernel's conductance of every cell at the analysis instant (mid-read), each cell
-    driven by its own schedule: floating except during its pulses (V_G = -v_hold - v_write,
-    the ramps taken as centred rectangles) and the read (channel at v_read / 2). S, (N, M)."""
+    driven by its own schedule: floating except while selected (the edges taken as centred
+    steps): lines at rest (V_G = -v_hold) for 2 T_RISE, the pulse (V_G = -v_hold - v_write)
+    t_on, rest again 2 T_RISE; then the read (2 T_RISE at rest, channel at v_read / 2). S,
+    (N, M)."""
     n, m = pulses.shape
     t_mid = t_read + 0.5 * (t_stop - t_read)
+    rest = ("voltage", -v_hold, 2 * T_RISE)
     g = np.empty((n, m))
     for i in range(n):
         for j in range(m):
             segs, cur = [], 0.0
             for k in range(int(pulses[i, j])):
                 ts = slot_t0[i][k] + 0.5 * T_RISE
-                segs += [("floating", 0.0, ts - cur), ("voltage", -v_hold - v_write, t_on)]
-                cur = ts + t_on
+                segs += [("floating", 0.0, ts - 2 * T_RISE - cur), rest,
+                         ("voltage", -v_hold - v_write, t_on), rest]
+                cur = ts + t_on + 2 * T_RISE
             tr = t_read + 0.5 * T_RISE
-            segs += [("floating", 0.0, tr - cur), ("voltage", -v_hold - 0.5 * v_read[i], t_mid - tr)]
+            segs += [("floating", 0.0, tr - 2 * T_RISE - cur), rest,
+                     ("voltage", -v_hold - 0.5 * v_read[i], t_mid - tr)]
             g[i, j] = syn.simulate(segs).g[-1]
     return g
 
 
 def analyse(arr: SynapseArray, res) -> dict:
-    """Conservation and VMM figures of a run: dict with dq_anode, dq_channels, q_leak (C, all
-    run start to run end),
+    """Conservation and VMM figures of a run: dict with dq_anode (Li out of the battery's
+    anode, its counter ``qa``), dq_channels, q_leak (Li through the battery's own cell: its
+    self-discharge through the electronic leak and what charged Cpos, counter ``qc``) (C, all
+    run start to run end; dq_anode = dq_channels + q_leak closes to ~1e-7 relative or better), li0/li1/li_min the anode's inventory (C) and
+    ``anode_exhausted`` (bool: the inventory ran out during the run; writes that draw Li then
+    stall, the kernel's prediction does not hold),
     theta (N, M) final, g (N, M) S from the simulated states, i_col (M,) A read mid-read-window (theta and g taken there too),
     i_expected (M,) = G^T v_read, soc0/soc1 of the battery (its cathode's state: the channels
     do not touch the cathode), q_avail0/q_avail1 the charge the battery can deliver at run
@@ -276,23 +339,29 @@ def analyse(arr: SynapseArray, res) -> dict:
                           for j in range(arr.m)] for i in range(arr.n)])
         g = syn.profile_conductance(prof)
     i_col = np.array([res[f"i(vd{j})"][k] for j in range(arr.m)])
-    t = res.time
-    # charge through the battery's own cell (cathode -> anode) besides the channels: what
-    # charged Cpos (exact, from node voltages) and the cell's electronic leak pos-neg (an
-    # integral of a resolved current; zero for a battery with sigma_e = 0)
-    v_pos = res["v(bpos)"]
-    q_leak = float(arr.c_pos * (v_pos[-1] - v_pos[0]))
-    r_in = arr.battery.r_leak
-    if np.isfinite(r_in):
-        q_leak += float(np.trapezoid((v_pos - res["v(bneg)"]) / r_in, t))
+    # Li counted by the battery itself (1 F integrators inside its subckt, started at 0): qa
+    # what left the anode, qc what went through the cell's own electrolyte (its self-discharge
+    # through the electronic leak pos-neg and what charged Cpos). Not li: the inventory (up to
+    # 2 C in a 1 cm2 cell) resolves only ~1e-16 of itself, 3e-3 of a 3 x 3 array's 1.5e-13 C.
+    # Not the leak current pos-neg: in ngspice that total goes through the cathode's double
+    # layer, whose 1e-5 F (1 cm2) carries the Newton residue of its voltage into the sum: 4e-6
+    # of the channels' charge where qc closes to 6e-8 (see microbattery_spice)
+    qc = res["v(xb.qc)"]
+    q_leak = float(qc[-1] - qc[0])
+    qa = res["v(xb.qa)"]
     li = res["v(xb.li)"]
     q_cell = arr.battery.capacity_C
+    # the anode ran dry during the run: its Li activity dropped (li below where the SPICE
+    # form's exhaustion factor departs from 1; the kernel would have stopped, anode_empty)
+    from lithispice.devices.microbattery_spice import EXHAUSTION_OFFSET, EXHAUSTION_WIDTH
+    li_low = (EXHAUSTION_OFFSET + 20.0) * EXHAUSTION_WIDTH * q_cell
     # the balance compares both ends at the same instant (end of run): the read window still
     # moves a little Li (the read voltages shift the channels' potential)
     th_end = np.array([[res[f"v(xc{i}_{j}.thc)"][-1] for j in range(arr.m)] for i in range(arr.n)])
-    return {"dq_anode": float(li[0] - li[-1]),
+    return {"dq_anode": float(qa[-1] - qa[0]),
             "dq_channels": float(arr.q_channel * np.sum(th_end - arr.theta0)),
             "q_leak": q_leak, "li0": float(li[0]), "li1": float(li[-1]),
+            "li_min": float(li.min()), "anode_exhausted": bool(li.min() <= li_low),
             "theta": th, "g": g, "i_col": i_col, "i_expected": g.T @ arr.v_read,
             "soc0": float(res["v(xb.soc)"][0]), "soc1": float(res["v(xb.soc)"][-1]),
             "q_avail0": min(float(li[0]), float(res["v(xb.soc)"][0]) * q_cell),

@@ -3,17 +3,30 @@ by element, in the electrochemical-element view of DESIGN 3.
 
 Nodes (``v(x<inst>.<node>)`` from outside)::
 
-    neg --Ba(BV anode)-- ion --Rion(T)-- ic --Bc(BV cathode) || Cdl-- cx --Bu(OCV)-- pos
+    neg --Ba(anode: I = 2 i0 A v(ia))-- ion --Rion(T)-- ic --Bc(BV cathode) || Cdl-- cx
+        --Bu(OCV)-- pos
     pos --Rleak-- neg                                     (electronic leak: self-discharge)
     ths --Rs-- t{n-1} --R-- ... --R-- t0,  Ck from every tk to ground   (cathode film ladder)
     Bf: the cathode's faradaic current (the Bc expression) injected into ths
-    li: Li-metal inventory in coulombs (1 F capacitor drained by the anode current)
+    ia: the anode current in units of 2 i0 A (Bia: the node equation eta = f(I), see below)
+    qa: Li out of the anode since t = 0, C (1 F capacitor fed by the anode's Li current)
+    qc: Li through the cell's own electrolyte since t = 0, C (1 F, fed by the Rion current):
+        the cell's self-discharge through its electronic leak and whatever charged its pos net
+    li: Li-metal inventory, C: qli0 - v(qa) (a read-out)
     soc: 1 - mean lithiation of the ladder (a read-out, V = 1)
 
 * Ladder: node voltage = lithiation theta_k; C_k = F c_max A dz_k soh (farads), R_k = 1/(F g_k)
   / (f_D(T) soh) (ohms), exactly the kernel's finite volumes (``Microbattery.n_volumes``, same grid).
-* Butler-Volmer elements are current sources i = 2 i0 A sinh(eta / (2RT/F)) of the voltage across
-  them; the OCV is a B voltage source of the surface lithiation (the Ramadass rational fit with its
+* The cathode's Butler-Volmer element is a current source i = 2 i0 A sinh(eta / (2RT/F)) of the
+  voltage across it. The anode's is the same law solved for eta, as the kernel writes it:
+  eta = (2RT/F) asinh(I / (2 i0 A)) (see "Exhausted anode" for the full law), with the current
+  I = 2 i0 A v(ia) a node variable: Ba injects it, Bia holds v(ia) where G (eta - f(I)) = 0.
+  Like a voltage source driven by an ammeter (the synapse's interfaces) this keeps Newton on a
+  log-like law, which an emptying anode needs, but without a branch current: with a 0 V
+  ammeter the 1 cm2 cell's array chip stopped ngspice in 17 of 18 (size, seed) cases, with the
+  node form and G = 1e-9 S in none of 30 (G = 1 S or 1e-6 S: 7 and 12 of 18; the sinh current
+  source of before: 9 of 18 and 7 of 12). G only scales the row (ngspice's pivot choice).
+  The OCV is a B voltage source of the surface lithiation (the Ramadass rational fit with its
   clamp x in [0.43, 1], or ``pwl()`` with the table ends clamped: ngspice's pwl() extrapolates).
 * Temperature: instance parameter ``tk`` (K) -> Arrhenius factors of sigma, D and both i0, and the
   table OCV's dU/dT; evaluated once per instance.
@@ -22,17 +35,49 @@ Nodes (``v(x<inst>.<node>)`` from outside)::
   scales the active cathode (capacitances, ladder conductances, i0 A and C_dl), as in the kernel.
   ngspice's operating point puts the double layer at the steady state of the t = 0 current; the
   kernel starts it relaxed. Start stimuli at zero current (or run with ``uic``) for them to agree.
-* Ladder nodes, ``li`` have a 1e15 ohm leak to ground so no node is DC-floating; it draws ~1e-15 A.
+* Ladder nodes, ``ia``, ``qa`` and ``qc`` have a 1e15 ohm leak to ground so no node is
+  DC-floating; it draws ~1e-15 A.
+* Charge counters start at 0 (``.ic``), so a move of 1e-13 C is resolved to double precision
+  whatever the inventory (2 C in a 1 cm2 cell, where ``li`` itself resolves only ~5e-16 C): a
+  chip's Li balance reads ``v(qa)`` (Li out of the anode) and ``v(qc)`` (Li into the cell's own
+  path), integrated by the simulator like every other state. qc, not an integral of the leak
+  current pos-neg: that current reaches the anode through the cathode's double layer, and in
+  ngspice the 1e-5 F of a 1 cm2 cell carries the Newton residue of its voltage into such a sum
+  (4e-6 of a 3 x 3 array's channel charge; qc, fed at the ion node where KCL holds, 6e-8).
+* Exhausted anode (issue 11, item 14). The kernel stops with ``anode_empty`` at li = 0; the
+  SPICE form carries on past it, so the anode must stop delivering there. Butler-Volmer with the
+  Li metal's activity a (stripping ~ a e^x, plating ~ e^-x, x = eta/(2RT/F)) plus a side
+  reaction SIDE_REACTION_V above Li (current-collector dissolution, exchange current as Li's;
+  ASSUMED) gives I = i0 A ((a + e^-es) e^x - e^-x), es = SIDE_REACTION_V / (2RT/F), i.e.
+  eta = (2RT/F) (asinh(I e^(ax/2) / (2 i0 A)) + ax/2) with ax = ln(1/(a + e^-es)) (a soft
+  minimum of ln(1/a) and es). a = 1/(1 + exp(300 tanh(z/300))), z = c - li/w (the tanh only
+  bounds the exponent), w = EXHAUSTION_WIDTH x the capacity, c = EXHAUSTION_OFFSET: ax < 1e-26
+  (the kernel's equation to double precision) while li > 2e-6 of the capacity; the anode then
+  empties over li ~ 2e-6 .. 1e-7 of the capacity, its overpotential rises to ~SIDE_REACTION_V
+  and the terminal voltage collapses (4 V -> 0.4 .. 0.9 V under load), 3e-6 of the discharge
+  time before the kernel's ``anode_empty``. What a load still forces through the anode is then
+  the side reaction's share, I - i0 A e^(x - es) is Li (``Bqa``), so ``li`` stays at ~0; at rest
+  the emptied anode sits (RT/F) ln(1/a) ~ 1.75 V above Li. Plating is not scaled: an emptied
+  anode can be recharged. Measured (1e-8 m2 LiPON | LiCoO2 | Li cell holding 0.2 of its
+  capacity as Li, 0.2C, 1C and 5C past exhaustion, BatteryCycler or a resistor): li >= -2e-7 of
+  the capacity, the voltage below 2 V within 5e-6 of the kernel's anode_empty time, in both
+  engines. A CC load with a 50 mV compliance knee at 1 V stops ngspice at 5C (VACASK runs it).
+  Tried and dropped: the sinh current source with the exchange current scaled by a (Newton
+  must climb ~65 units of x in one step: both engines stop at the collapse, with or without an
+  anode double layer); a logistic activity with min/max in its softplus (ngspice stalled);
+  ax as a node of its own (VACASK's homotopy: NaN).
 * ``reservoir_pin``: the anode's ionic node ``ion`` is a third pin. A synapse (or anything) drawing
-  ionic current from it takes Li from this anode: ``li`` counts every coulomb through Ba.
+  ionic current from it takes Li from this anode: ``qa`` and ``li`` count every coulomb through
+  Ba.
   Wiring for issue 4: the synapse electrolyte's far ionic node to ``ion``, its gate (electronic)
   to ``neg``; KCL then conserves Li (tests: the reservoir test in tests/test_microbattery.py).
 * Lumped export: ``Microbattery.lumped()`` (one volume, surface resistance L/(3 D c_max A)), the
   same model in kernel and SPICE.
-* Not in the subcircuit: the kernel's events (cut-offs, Li exhausted, cathode saturated: watch
-  ``v(x.li)`` and ``v(x.ths)`` or drive the cell with :class:`BatteryCycler`), capacity fade (give
-  the faded state as ``soh``) and the electrolyte's geometric capacitance (~nF; with R_ion a
-  microsecond time constant, omitted in the kernel too).
+* Not in the subcircuit: the kernel's events (cut-offs, cathode saturated: watch ``v(x.ths)``
+  or drive the cell with :class:`BatteryCycler`; an exhausted anode is modelled, see above, and
+  shows as ``v(x.li)`` ~ 0), capacity fade (give the faded state as
+  ``soh``) and the electrolyte's geometric capacitance (~nF; with R_ion a microsecond time
+  constant, omitted in the kernel too).
 """
 from __future__ import annotations
 
@@ -41,6 +86,14 @@ from ..errors import ParameterError
 from ..spice.names import fmt
 
 _LEAK = "1e15"    # ohm, node-to-ground leak of the state nodes (see module doc)
+#: Exhausted anode (module doc): the Li metal's activity is a = 1/(1 + exp(c - li/w)) with
+#: w = EXHAUSTION_WIDTH * capacity and c = EXHAUSTION_OFFSET; the anode's overpotential is
+#: bounded by a side reaction SIDE_REACTION_V (V) above Li (current-collector dissolution).
+EXHAUSTION_WIDTH = 2e-8
+EXHAUSTION_OFFSET = 80.0
+SIDE_REACTION_V = 3.5
+#: S, scale of the node equation of ia, G (eta - f(I)) = 0 (module doc: measured choice)
+_G_IA = 1e-9
 #: Stands for the subcircuit name while the text is hashed into that name (Microbattery._spice).
 NAME_PLACEHOLDER = "LSBNAMEPLACEHOLDER"
 
@@ -98,6 +151,7 @@ def microbattery_subckt(b) -> str:
     pins = " ".join(b.pins)
     fd = _arr(b.ea_D, b.t_ref)
     q0 = b.capacity_C
+    anode = _anode(q0)
     lines = [
         f"* lithispice microbattery '{_comment(b.name)}': equations of csrc/microbattery.h",
         f"* cathode {_comment(b.cathode)} {b.cathode_thickness:g} m, electrolyte "
@@ -111,8 +165,10 @@ def microbattery_subckt(b) -> str:
         f".param i2c={{{fmt(2.0 * b.i0_cathode * b.area)}*soh*{_arr(b.ea_i0_cathode, b.t_ref)}}}",
         f".param i2a={{{fmt(2.0 * b.i0_anode * b.area)}*{_arr(b.ea_i0_anode, b.t_ref)}}}",
         f".param qli={{qli0>=0 ? qli0 : {fmt(b.anode_inventory_C)}-(1-soc0)*{fmt(q0)}*soh}}",
-        "* anode: Li metal | electrolyte (Butler-Volmer), electrolyte film, cathode interface",
-        f"Ba neg ion I={{i2a}}*{_sinh('v(neg,ion)')}",
+        anode[2],
+        "* anode: Li metal | electrolyte (Butler-Volmer; stripping scaled by the remaining Li),",
+        "* electrolyte film, cathode interface",
+        *anode[0],
         "Rion ion ic {rion}",
         f"Bc ic cx I={{i2c}}*{_sinh('v(ic,cx)')}",
     ]
@@ -134,15 +190,39 @@ def microbattery_subckt(b) -> str:
     csum = float(sum(C))
     soc_terms = "+".join(f"{fmt(C[k] / csum)}*v(t{k})" for k in range(n))
     lines += [
-        "* Li-metal inventory (C) and state-of-charge read-out",
-        "Cli li 0 1",
-        f"Rgli li 0 {_LEAK}",
-        f"Bli li 0 I={{i2a}}*{_sinh('v(neg,ion)')}",
+        "* charge counters from t = 0 (C): Li out of the anode, Li through the cell's own",
+        "* electrolyte; Li-metal inventory (C); state of charge",
+        "Cqa qa 0 1",
+        f"Rgqa qa 0 {_LEAK}",
+        anode[1],
+        "Cqc qc 0 1",
+        f"Rgqc qc 0 {_LEAK}",
+        "Bqc 0 qc I=v(ion,ic)/{rion}",
+        "Bli li 0 V={qli}-v(qa)",
         f"Bsoc soc 0 V=1-({soc_terms})",
-        ".ic " + " ".join(f"v(t{k})={{1-soc0}}" for k in range(n)) + " v(li)={qli}",
+        ".ic " + " ".join(f"v(t{k})={{1-soc0}}" for k in range(n)) + " v(qa)=0 v(qc)=0",
         f".ends {name}",
     ]
     return "\n".join(_wrap(ln) for ln in lines) + "\n"
+
+
+def _anode(q0: float) -> tuple[list[str], str, str]:
+    """The Li-metal anode (module doc): (its elements: the current source Ba = 2 i0 A v(ia),
+    the node equation Bia that makes v(ia) the current solving eta = f(I), the leak of ia; the
+    Li counter Bqa; the .param line of es). ax = ln(1/(a + e^-es)) is written inline as a
+    function of li that stays bounded for ANY li, so a wild Newton iterate meets finite
+    values: the exponent is 300 tanh(z/300), hence ax in [-e^-es, es] (as a node of its own,
+    ax was an unknown: VACASK's homotopy sent it where exp(-ax) overflows, NaN). Only smooth
+    functions of li (with min/max/abs in a softplus, ngspice's Newton stalled on the 1C
+    discharge of a 1 cm2 cell while ax was 0)."""
+    z = f"{fmt(EXHAUSTION_OFFSET)}-v(li)/{fmt(EXHAUSTION_WIDTH * q0)}"
+    ax = f"(-ln(1/(1+exp(300*tanh(({z})/300)))+exp(-{{es}})))"
+    return ([
+        "Ba neg ion I={i2a}*v(ia)",
+        f"Bia 0 ia I={fmt(_G_IA)}*(v(neg,ion)-{{vt2}}*(asinh(v(ia)*exp(0.5*{ax}))+0.5*{ax}))",
+        f"Ria ia 0 {_LEAK}",
+    ], f"Bqa 0 qa I={{i2a}}*(v(ia)-0.5*exp({ax}-{{es}})*(v(ia)+sqrt(v(ia)*v(ia)+exp(-{ax}))))",
+        f".param es={{{fmt(SIDE_REACTION_V)}/vt2}}")
 
 
 def _sinh(eta: str) -> str:
