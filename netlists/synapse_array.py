@@ -7,13 +7,15 @@ Wiring (the electrochemical-element view makes the shared reservoir plain wiring
     held at -v_hold by ``Vneg`` (so the array's lines sit near 0 V while every channel sits
     near its open-circuit potential above the Li anode), ion on net ``bion``, pos on net
     ``bpos`` with only ``Cpos`` (1 fF of wiring) to ground: its DC level is set through the
-    battery itself (pos-Bu-cathode-Rion-anode-neg), no DC current leaves it, and the charge
-    it does pass (through the cell, hence Li) is C_pos dV(bpos), exact from node voltages.
+    battery itself (pos-Bu-cathode-Rion-anode-neg), no DC current leaves it.
     (A 1e15 ohm Rpos used to hold it: its ~4.5e-16 A, below ngspice's abstol, is not carried
     consistently through the cell: ~1.8e-6 of the channel charge unaccounted. The rest of
     the old 1.3e-5 came from comparing channel states mid-read with the anode at run end.)
   * every synapse (reservoir "external"): g -> bneg, ion -> bion. Every coulomb that programs a
-    channel leaves the battery's Li-metal anode (its ``li`` node counts it): KCL conserves Li;
+    channel leaves the battery's Li-metal anode: KCL conserves Li. The battery counts it
+    (``xb.qa``, Li out of its anode, and ``xb.qc``, Li through its own cell: self-discharge
+    through its electronic leak and what charged Cpos; 1 F integrators started at 0, so that
+    the balance resolves 1e-13 C next to a 2 C inventory: see :func:`analyse`);
   * rows: source line ``sl{i}`` (driver ``Vs{i}``) and row select ``rs{i}`` (``Vrs{i}``);
     columns: drain line ``dl{j}`` (driver/readout ``Vd{j}``, 0 V = the TIA's virtual ground)
     and column select ``cs{j}`` (``Vcs{j}``);
@@ -24,8 +26,11 @@ Wiring (the electrochemical-element view makes the shared reservoir plain wiring
 Programming: row by row; in slot k of row i, rs{i} and the cs{j} of the cells that still need
 pulses (k < n_ij) go high while sl{i} and every dl{j} pulse to v_write, i.e. gate voltage
 V_G = -v_hold - v_write on the selected channels; the pulse counts n_ij come from the kernel's
-pulse response so as to hit the target weights (open-loop write). Read: all selects high,
-sl{i} = v_read[i], dl{j} = 0; column currents i(vd{j}) = sum_i G_ij v_read[i] (VMM).
+pulse response so as to hit the target weights (open-loop write). The selects open 2 T_RISE
+before the lines move and close 2 T_RISE after they are back at 0 V (a cell is never switched
+mid-edge), and the data-line edges have a PWL corner every DV_EDGE (see :func:`_pwl`). Read:
+all selects high, sl{i} = v_read[i], dl{j} = 0; column currents i(vd{j}) = sum_i G_ij
+v_read[i] (VMM).
 
 Regenerate the reference deck with ``python netlists/synapse_array.py`` (4 x 4); simulate
 with ``python netlists/synapse_array.py --run N [--engine vacask]``.
@@ -132,16 +137,33 @@ def build(n: int = 4, m: int = 4, weights=None, *, synapse=None, battery=None,
     """Build the array chip. ``weights`` (n, m) in [0, 1] (default: a seeded random pattern)
     are written as pulse counts 0..levels-1 of v_write (V, line voltage above rest; > 0
     delithiates the channels, returning Li to the anode: LISTA potentiation from the insulating
-    end; < 0 lithiates them from the anode: LISTA depression from the metallic end) pulses
-    t_on long, t_off apart (s). ``synapse`` default: the LISTA preset with the external
-    reservoir; ``battery`` default: the LiPON-LiCoO2-Li preset with its ion pin, scaled to an
-    on-chip cell of ``battery_area`` (m2; default (100 um)^2, ~25 uC of cathode capacity, 1e7
-    full writes of a 200 nm channel). A 1 cm2 laboratory cell runs at 3 x 3 .. 8 x 8 but stops
-    at 16 x 16 ("timestep too small"): its anode conductance (~0.04 S) sits on the ``ion`` net
-    shared with synapses drawing aA at -v_hold, and the rounding of that net's KCL
-    (~G |V| eps ~ 1e-17 A) reaches the synapses' Newton tolerance. ``qli0``:
-    the battery's Li inventory (C; None = the preset's). ``v_read`` (n,) V. ``c_node`` F: the
-    wiring capacitance of each cell's S and D contacts. It is physics the kernel's pulse
+    end; < 0 lithiates them from the anode: LISTA depression from the metallic end, ECRAM
+    potentiation) pulses t_on long, t_off apart (s). A polarity that cannot move the channels
+    from ``theta_c0`` (LISTA's default 0.9 is at the insulating end: v_write < 0 changes
+    nothing; ECRAM's 0.02 at its low end: v_write > 0 neither) raises ParameterError naming
+    v_write and the sign that works, instead of writing an all-zero pulse map.
+
+    Accepted range, all measured to converge in ngspice and VACASK (4 x 4; 8 x 8 and 16 x 16
+    at the ends): |v_write| <= 5 V with LISTA (> 0) and ECRAM (< 0), down to where the
+    levels - 1 pulses still move G by G_SPAN_MIN (1e-3; 0.01 V with LISTA at the defaults;
+    below: ParameterError naming v_write), levels 2 .. 1000
+    (LISTA at 0.5 V uses <= 81 pulses: beyond that G no longer moves and more levels add
+    none). It used to stop ngspice from levels = 8 and |v_write| = 0.75 V (4 x 4) up: a cell
+    switched on while its lines were already at v_write / 2, and write edges too large for one
+    Newton step of the channels' lumped surface, from which ngspice cannot recover (it retries
+    a rejected step from its last Newton iterate). The kernel's level map is followed to
+    0.1 .. 0.6 % per cell up to ~18 pulses; its error grows ~0.05 % per pulse (``c_node``
+    below): 2 % at 46 pulses, 4.6 % at 81.
+
+    ``synapse`` default: the LISTA preset with the external reservoir; ``battery`` default:
+    the LiPON-LiCoO2-Li preset with its ion pin, scaled to an on-chip cell of ``battery_area``
+    (m2; default (100 um)^2, ~25 uC of cathode capacity, 1e7 full writes of a 200 nm channel;
+    up to 1e-3 m2: a 1 cm2 laboratory cell runs 2 x 2 .. 16 x 16 in both engines, Li balance
+    within 4e-7). ``qli0``: the battery's Li inventory (C; None = the preset's; an anode that
+    runs dry during the writes is flagged by :func:`analyse`, tested with a (1 um)^2 cell in
+    both engines; one that is empty from the start, qli0 below ~2e-6 of the cell's capacity,
+    leaves the ion net floating: VACASK runs it, ngspice stopped at the first select edge). ``v_read`` (n,) V. ``c_node`` F:
+    the wiring capacitance of each cell's S and D contacts. It is physics the kernel's pulse
     response leaves out: after each pulse the floating channel keeps exchanging charge with it
     until its interface is at rest, so the open-loop write overshoots the kernel's target by
     ~0.6 % (LISTA) to ~4 % (ECRAM, faster kinetics) at 1 fF, 0.05 % at 0.01 fF. Only 1 fF
