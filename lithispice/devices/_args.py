@@ -97,6 +97,20 @@ def row_array(row: Param, value, name: Optional[str] = None, **kw) -> np.ndarray
                  hi_open=row.hi_open, unit=unit, **kw)
 
 
+def text_fields(obj, names=("source", "notes")) -> None:
+    """Each named attribute of ``obj`` is a str (citations, notes), else ParameterError."""
+    for nm in names:
+        if not isinstance(getattr(obj, nm), str):
+            raise ParameterError(nm, getattr(obj, nm), "a string")
+
+
+def field_names(name, value) -> tuple:
+    """A tuple of str (e.g. a preset's ``assumed`` fields), else ParameterError."""
+    if not isinstance(value, tuple) or not all(isinstance(a, str) for a in value):
+        raise ParameterError(name, value, "a tuple of field names")
+    return value
+
+
 def choice(name, value, options):
     """``value`` if it is one of ``options`` (strings; unhashable values are simply not)."""
     opts = tuple(options)

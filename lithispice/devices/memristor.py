@@ -118,9 +118,7 @@ class Memristor:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError("name", self.name, "a non-empty string")
-        for nm in ("source", "notes"):
-            if not isinstance(getattr(self, nm), str):
-                raise ParameterError(nm, getattr(self, nm), "a string")
+        _args.text_fields(self)
         if self.table3_ref is not None:
             _args.integer("table3_ref", self.table3_ref, 0)
         PARAMS.check(self)          # every plain range; the relations and special cases below

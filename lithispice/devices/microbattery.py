@@ -222,11 +222,8 @@ class Microbattery:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError("name", self.name, "a non-empty string")
-        for nm in ("source", "notes"):
-            if not isinstance(getattr(self, nm), str):
-                raise ParameterError(nm, getattr(self, nm), "a string")
-        if not isinstance(self.assumed, tuple) or not all(isinstance(a, str) for a in self.assumed):
-            raise ParameterError("assumed", self.assumed, "a tuple of field names")
+        _args.text_fields(self)
+        _args.field_names("assumed", self.assumed)
         # ranges, units and names of the numeric fields: microbattery_params.PARAMS
         _PARAMS.check(self)
         # what a plain range cannot say: relations, the inf of cycle_life, integers

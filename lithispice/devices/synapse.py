@@ -236,11 +236,8 @@ class Synapse:
         _args.choice("g_law", self.g_law, tuple(LAWS))
         _args.choice("pulse_drive", self.pulse_drive, tuple(DRIVES))
         _args.choice("rest", self.rest, RESTS)
-        for nm in ("source", "notes"):
-            if not isinstance(getattr(self, nm), str):
-                raise ParameterError(nm, getattr(self, nm), "a string")
-        if not isinstance(self.assumed, tuple) or not all(isinstance(a, str) for a in self.assumed):
-            raise ParameterError("assumed", self.assumed, "a tuple of field names")
+        _args.text_fields(self)
+        _args.field_names("assumed", self.assumed)
         # ranges, units and names of the numeric fields: synapse_params.PARAMS
         _PARAMS.check(self)
         # what a plain range cannot say: None = from the material, integers, relations
