@@ -6,7 +6,7 @@ networkx) -> ``engines`` (ngspice batch / shared). Units are SI throughout.
 """
 from .errors import (ConvergenceError, DiskFullError, LithispiceError, NameValidationError,
                      NetlistError, NetlistSyntaxError, NgspiceNotFoundError, ParameterError,
-                     SimulationError, SimulationTimeout)
+                     PhysicsWarning, SimulationError, SimulationTimeout)
 from .devices.memristor import Memristor, MemristorTrace, simulate_array
 from .devices.gas_sensor import GasSensor, GasSensorTrace
 from .devices.microbattery import BatteryCycler, BatteryTrace, Microbattery, Step
@@ -26,5 +26,5 @@ __all__ = [
     "Chip", "build_crossbar", "run_deck", "run_deck_shared", "Result",
     "LithispiceError", "ParameterError", "NetlistError", "NameValidationError",
     "SimulationError", "NgspiceNotFoundError", "NetlistSyntaxError", "ConvergenceError",
-    "SimulationTimeout", "DiskFullError",
+    "SimulationTimeout", "DiskFullError", "PhysicsWarning",
 ]

@@ -1,6 +1,7 @@
 """The ``lithispice`` command line.
 
     lithispice run DECK [--out DIR]          simulate a deck: CSV, netCDF and a PNG plot
+                   [--plot V,..] [--save V,..]  ... what to draw / keep (ngspice .save)
     lithispice sweep CONFIG [--workers N]    a sweep / Monte Carlo from a TOML (or YAML) file
                      [--engine vacask]       ... in ngspice (default) or VACASK
     lithispice export [--out models]         write the model cards (ngspice, Xyce, LTspice, Verilog-A)
@@ -20,7 +21,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
 
 from .errors import LithispiceError, SimulationError
 
@@ -64,109 +64,74 @@ def _count(lo: int, hi: int):
 
 
 # ------------------------------------------------------------------------------ helpers
-def _safe_var(name: str, used: set) -> str:
-    """A netCDF-safe variable name for an ngspice vector name (``v(x1.w)`` -> ``v_x1_w``)."""
-    base = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "var"
-    if not base[0].isalpha():
-        base = "v_" + base
-    out, k = base, 2
-    while out.lower() in used:
-        out, k = f"{base}_{k}", k + 1
-    used.add(out.lower())
-    return out
-
-
 def to_netcdf(ds, path) -> None:
-    """Write an xarray Dataset as netCDF (scipy engine: netCDF-3, no extra library):
-    names made netCDF-safe (the SPICE name is kept in the ``spice_name`` attribute), complex
-    variables split into ``<name>_re``/``<name>_im``, 64-bit integers narrowed or made float."""
-    import xarray as xr
-    used: set = set()
-    data, coords = {}, {}
-    dim_names = {d: _safe_var(str(d), used) for d in ds.dims}
-
-    def convert(name, var):
-        var = var.rename({d: dim_names[d] for d in var.dims})
-        attrs = dict(var.attrs)
-        base = re.sub(r"[^A-Za-z0-9_]+", "_", str(name)).strip("_")
-        if str(name) != base:
-            attrs["spice_name"] = str(name)
-        vals = var.values
-        if np.iscomplexobj(vals):
-            return [(_safe_var(f"{base}_re", used), var.real.assign_attrs(attrs, part="real")),
-                    (_safe_var(f"{base}_im", used), var.imag.assign_attrs(attrs, part="imaginary"))]
-        if vals.dtype.kind in "iu" and vals.dtype.itemsize > 4:
-            fits = vals.size == 0 or (vals.min() >= -2**31 and vals.max() < 2**31)
-            var = var.astype(np.int32 if fits else np.float64)
-        target = dim_names[name] if name in ds.dims else _safe_var(str(name), used)
-        return [(target, var.assign_attrs(attrs))]
-
-    for name, var in ds.coords.items():
-        for new, v in convert(name, var):
-            coords[new] = v
-    for name, var in ds.data_vars.items():
-        for new, v in convert(name, var):
-            data[new] = v
-    out = xr.Dataset(data, coords=coords)
-    out.attrs = {k: (v if isinstance(v, (str, int, float, np.integer, np.floating)) else str(v))
-                 for k, v in ds.attrs.items()}
-    from .fileio import atomic_path
+    """Write an xarray Dataset as netCDF (scipy engine: netCDF-3, no extra library) with
+    the names the Python API uses (``v(col0)``, ``i(vin)``: valid netCDF names, written
+    unchanged; see :mod:`lithispice.engines.ncio`)."""
+    from .engines.ncio import to_netcdf as write
     try:
-        with atomic_path(path) as tmp:         # whole or not at all (a full disk)
-            out.to_netcdf(tmp, engine="scipy")
+        write(ds, path)
     except ImportError as exc:
         raise UserError(f"writing netCDF needs scipy ({exc}); pip install scipy") from None
 
 
 def result_dataset(res):
-    """The primary plot of a Result as an xarray Dataset (axis as coordinate, SI units)."""
-    import xarray as xr
-    plot = res.plot
-    axis = plot.axis
-    axis_name = plot.axis_name or "index"
-    dim = re.sub(r"[^A-Za-z0-9_]+", "_", axis_name).strip("_") or "index"
-    if axis is None:
-        axis = np.arange(len(plot), dtype=float)
-    data = {}
-    for name, typ in zip(plot.names, plot.types):
-        if plot.axis_name is not None and name == plot.axis_name:
-            continue
-        unit = {"voltage": "V", "current": "A", "time": "s", "frequency": "Hz"}.get(typ, "")
-        data[name] = ((dim,), np.asarray(plot[name]), {"units": unit, "vector_type": typ})
-    ds = xr.Dataset(data, coords={dim: (dim, np.asarray(axis),
-                                        {"units": {"time": "s", "frequency": "Hz"}.get(dim, "")})})
-    ds.attrs.update(title=plot.title, plotname=plot.plotname, engine=res.engine)
-    return ds
+    """The primary plot of a Result as an xarray Dataset (:meth:`Result.to_xarray`)."""
+    return res.to_xarray()
 
 
-def plot_voltages(res, path, title: str) -> int:
-    """PNG of the node voltages of the primary plot against its axis; returns traces drawn."""
+_VECTOR = re.compile(r"[^\s,()]+(?:\([^()]*\))?")
+_SAVE_OK = re.compile(r"(?:[vi]\([A-Za-z0-9_.#:\-]+(?:,[A-Za-z0-9_.#:\-]+)?\)"
+                      r"|[A-Za-z0-9_][A-Za-z0-9_.#:\-]*)\Z", re.I)
+
+
+def vector_list(text: str, option: str, differential: bool = True) -> list[str]:
+    """``'v(out),i(vdd) v(a,b)'`` -> ``['v(out)', 'i(vdd)', 'v(a,b)']`` (commas or spaces
+    between names; a comma inside parentheses is a differential voltage). Only vector
+    names are accepted: the list ends up in the deck (``--save``)."""
+    names = _VECTOR.findall(text or "")
+    rest = _VECTOR.sub("", text or "").replace(",", "").strip()
+    bad = [n for n in names if not _SAVE_OK.match(n) or (not differential and "," in n)]
+    if rest or bad or not names:
+        raise UserError(f"{option} {text!r}: a list of vector names such as "
+                        "'v(out),i(vdd),v(x1.w)'" + ("" if differential else
+                                                     " (no differential v(a,b): save both nodes)"))
+    return names
+
+
+def add_saves(deck: str, names: list[str]) -> str:
+    """The deck with ``.save <names>`` before its ``.end``: ngspice then writes only these
+    vectors (and the axis). A bare node name ``out`` is saved as ``v(out)``."""
+    vecs = [n if "(" in n or "#" in n else f"v({n})" for n in names]
+    m = re.search(r"^[ \t]*\.end[ \t]*$", deck, re.I | re.M)
+    line = ".save " + " ".join(vecs) + "\n"
+    if m is None:
+        return deck            # run_deck refuses a deck without .end with a clear message
+    return deck[:m.start()] + line + deck[m.start():]
+
+
+def plot_result(res, path, title: str, signals=()) -> list[str]:
+    """PNG of ``signals`` (default: top-level nets and source currents) against the
+    primary plot's axis, one panel per unit; returns the vectors drawn."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    plot = res.plot
-    names = [n for n, t in zip(plot.names, plot.types) if t == "voltage"]
-    x = plot.axis if plot.axis is not None else np.arange(len(plot))
-    fig, ax = plt.subplots(figsize=(9, 5))
-    shown = names[:24]
-    for n in shown:
-        y = plot[n]
-        ax.plot(x, np.real(y), label=n, lw=1)
-    unit = {"time": "s", "frequency": "Hz"}.get((plot.axis_name or "").lower(), "")
-    ax.set_xlabel(f"{plot.axis_name or 'point'}" + (f" ({unit})" if unit else ""))
-    ax.set_ylabel("node voltage (V)")
-    ax.set_title(title + (f"  [{len(shown)} of {len(names)} nodes]" if len(names) > len(shown) else ""))
-    if shown:
-        ax.legend(fontsize=7, ncol=2 if len(shown) > 8 else 1, loc="best")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
+    chosen = list(signals) or res.default_signals(limit=None)
+    shown = chosen[:24] if not signals else chosen
+    if not shown:                              # e.g. --save of subcircuit nodes only
+        shown = [n for n in res.names if n != res.axis_name][:24]
+    if not shown:
+        return []
+    note = f"  [{len(shown)} of {len(chosen)} top-level vectors]" if len(shown) < len(chosen) else ""
+    axes = res.plot(*shown, title=title + note, lw=1)
+    fig = axes[0].figure
     from .fileio import atomic_path
     try:
         with atomic_path(path) as tmp:         # same extension: still a PNG
             fig.savefig(tmp, dpi=110)
     finally:
         plt.close(fig)
-    return len(shown)
+    return shown
 
 
 # ------------------------------------------------------------------------------ commands
@@ -182,12 +147,24 @@ def cmd_run(args) -> int:
     deck_path = Path(args.deck)
     if not deck_path.is_file():
         raise UserError(f"deck file {str(deck_path)!r} not found")
+    plot_names = vector_list(args.plot, "--plot") if args.plot else []
+    save_names = vector_list(args.save, "--save", differential=False) if args.save else []
     text = deck_path.read_text(errors="replace")
+    if save_names:
+        text = add_saves(text, save_names)
     # relative .include/.lib paths resolve against the deck's folder, as in a netlister
     os.environ.setdefault("NGSPICE_INPUT_DIR", str(deck_path.resolve().parent))
-    out = Path(args.out) if args.out else deck_path.resolve().parent
+    out = Path(args.out)
+    progress = {None: "auto", True: True, False: False}[args.progress]
+    try:
+        res = run_deck(text, timeout=args.timeout, progress=progress)
+    except SimulationError as exc:
+        if save_names and "no data saved" in (exc.log_tail or ""):
+            # ngspice's own message does not say why: none of the names exists
+            raise UserError(f"--save {args.save!r}: the deck has none of these vectors "
+                            "(misspelt node or source name?)") from None
+        raise
     out.mkdir(parents=True, exist_ok=True)
-    res = run_deck(text, timeout=args.timeout)
     stem = deck_path.stem
     csv_path, nc_path, png_path = out / f"{stem}.csv", out / f"{stem}.nc", out / f"{stem}.png"
     written = [csv_path, nc_path] + ([] if args.no_plot else [png_path])
@@ -196,18 +173,23 @@ def cmd_run(args) -> int:
     # of this run's files with an older run's
     from contextlib import ExitStack
     from .fileio import atomic_path
+    drawn: list[str] = []
     with ExitStack() as stack:
         tmp = [stack.enter_context(atomic_path(p)) for p in written]
         res.to_csv(tmp[0])
-        to_netcdf(result_dataset(res), tmp[1])
+        to_netcdf(res.to_xarray(), tmp[1])
         if not args.no_plot:
-            plot_voltages(res, tmp[2], f"{stem}: {res.plot.plotname}")
+            drawn = plot_result(res, tmp[2], f"{stem}: {res.plot.plotname}", plot_names)
     print(f"{deck_path.name}: {res.plot.plotname}, {len(res)} points, {len(res.names)} vectors, "
           f"ngspice {res.elapsed:.2f} s")
     for w in res.warnings:
         print(f"  warning: {w}")
+    print(f"wrote into {out.resolve()}:")
     for p in written:
-        print(f"wrote {p}")
+        size = p.stat().st_size
+        print(f"  {p.name}  ({size / 1e6:.3g} MB)" if size >= 1e5 else f"  {p.name}  ({size} bytes)")
+    if drawn:
+        print(f"  plotted: {', '.join(drawn)}")
     return 0
 
 
@@ -241,128 +223,36 @@ def _load_config(path: Path) -> dict:
     return cfg
 
 
-def _import(spec: str, what: str, base: Path | None = None):
-    """The function a config names: ``file.py:function`` (loaded by path, relative to the
-    config's folder ``base``) or ``package.module:function``. This executes that code; the
-    config's folder is never put first on sys.path (lithispice.batch.usercode)."""
-    from .batch.usercode import UserCodeError, load_function
-    try:
-        return load_function(spec, base if base is not None else Path.cwd(), what)
-    except UserCodeError as exc:
-        raise UserError(str(exc)) from None
-
-
-def _axis_values(name, spec):
-    if isinstance(spec, list):
-        return spec
-    if isinstance(spec, dict) and {"start", "stop", "num"} <= set(spec):
-        num = int(spec["num"])
-        if spec.get("log"):
-            if not (spec["start"] > 0 and spec["stop"] > 0):
-                raise UserError(f"space.parameters.{name}: log spacing needs start, stop > 0")
-            return list(np.geomspace(spec["start"], spec["stop"], num))
-        return list(np.linspace(spec["start"], spec["stop"], num))
-    raise UserError(f"space.parameters.{name}: a list of values or {{start, stop, num[, log]}}")
-
-
-def _build_space(cfg: dict):
-    from .batch import space as sp
-    s = dict(cfg.get("space") or {})
-    kind = str(s.get("kind", "grid")).lower()
-    seed = int(s.get("seed", 0))
-    params = s.get("parameters") or {}
-    if kind == "grid":
-        if not params:
-            raise UserError("space.parameters: a grid needs at least one parameter")
-        return sp.Grid({k: _axis_values(k, v) for k, v in params.items()}, seed=seed)
-    if kind == "points":
-        pts = s.get("points")
-        if not isinstance(pts, list) or not pts:
-            raise UserError("space.points: a list of parameter tables")
-        return sp.Points(pts, seed=seed)
-    if kind in ("random", "montecarlo"):
-        if "n" not in s:
-            raise UserError(f"space.n: the number of {kind} points")
-        dists = {}
-        for name, d in params.items():
-            if not isinstance(d, dict) or "dist" not in d:
-                raise UserError(f"space.parameters.{name}: {{dist = 'uniform', low = .., high = ..}}")
-            d = dict(d)
-            cls = sp.DISTRIBUTIONS.get(str(d.pop("dist")).lower())
-            if cls is None:
-                raise UserError(f"space.parameters.{name}.dist: one of {sorted(sp.DISTRIBUTIONS)}")
-            try:
-                dists[name] = cls(**d)
-            except TypeError as exc:
-                raise UserError(f"space.parameters.{name}: {exc}") from None
-        return sp.Random(int(s["n"]), seed=seed, **dists)
-    raise UserError(f"space.kind {kind!r}: one of grid, points, random, montecarlo")
-
-
-def _build_generator(cfg: dict, base: Path):
-    from .batch import CrossbarProgramRead, DeckTemplate
-    g = dict(cfg.get("generator") or {})
-    kind = str(g.pop("kind", "")).lower()
-    if kind == "crossbar":
-        variation = CrossbarProgramRead.spreads(g.pop("variation", {}))
-        try:
-            gen = CrossbarProgramRead(variation=variation, **g)
-        except TypeError as exc:
-            raise UserError(f"generator: {exc}") from None
-        return gen, gen.extractor()
-    if kind == "template":
-        if "file" not in g:
-            raise UserError("generator.file: the template deck (with {name} placeholders)")
-        f = (base / g["file"]) if not Path(g["file"]).is_absolute() else Path(g["file"])
-        if not f.is_file():
-            raise UserError(f"generator.file {str(f)!r} not found")
-        return DeckTemplate(f.read_text()), None
-    if kind == "python":
-        if "function" not in g:
-            raise UserError("generator.function: 'gen.py:function' (a file next to the config) or "
-                            "'package.module:function' (point -> deck or Chip)")
-        return _import(g["function"], "generator.function", base), None
-    raise UserError("generator.kind: one of 'crossbar', 'template', 'python'")
-
-
 def cmd_sweep(args) -> int:
-    from .batch import final, run_sweep
+    from .batch import run_sweep
+    from .batch.config import ConfigError
+    from .batch.fromconfig import sweep_arguments
+    from .batch.usercode import UserCodeError
     cfg_path = Path(args.config)
     cfg = _load_config(cfg_path)
     base = cfg_path.resolve().parent
-    # the whole config against its schema before anything runs: unknown keys, bad values,
-    # preset and variation names (batch/config.py)
-    from .batch.config import ConfigError, validate_config
+    # one interpretation of a config for the CLI and Python (batch/fromconfig.py): the whole
+    # config is checked against its schema first (batch/config.py), then only the code it
+    # names is loaded, with no sys.path change (batch/usercode.py)
     try:
-        cfg = validate_config(cfg, base, engine=args.engine)
-    except ConfigError as exc:
+        kw = sweep_arguments(cfg, base, engine=args.engine)
+    except (ConfigError, UserCodeError) as exc:
         raise UserError(f"{cfg_path.name}: {exc}") from None
-    # no sys.path change: only the code the config names is loaded (batch/usercode.py)
-    gen, default_extract = _build_generator(cfg, base)
-    space = _build_space(cfg)
-    ex = dict(cfg.get("extract") or {})
-    extract = default_extract
-    if ex.get("function"):
-        extract = _import(ex["function"], "extract.function", base)
-    elif ex.get("final"):
-        extract = final(*[str(v) for v in ex["final"]])
-    waveforms = ex.get("waveforms") or ()
-    out = Path(args.out or cfg.get("out") or "sweep_out")
-    if not out.is_absolute() and not args.out:
-        out = base / out
-    workers = args.workers if args.workers is not None else cfg.get("workers")
-    scheduler = args.scheduler or cfg.get("scheduler") or None
-    engine = args.engine or cfg.get("engine") or "ngspice"
+    engine = kw["engine"]
     if isinstance(engine, str):
-        engine = engine.strip().lower()       # anything else: run_sweep names it
+        engine = kw["engine"] = engine.strip().lower()   # anything else: run_sweep names it
     if engine == "vacask" and str((cfg.get("generator") or {}).get("kind", "")).lower() == "template":
         raise UserError("engine 'vacask' runs Chips, and a template generator makes ngspice deck "
                         "text, which VACASK cannot run: use engine = \"ngspice\", or a crossbar "
                         "or python generator (a function returning a Chip)")
-    res = run_sweep(gen, space, store=out / "store", extract=extract, waveforms=waveforms,
-                    workers=workers, scheduler=scheduler, timeout=float(cfg.get("timeout", 60)),
-                    retry_failed=bool(cfg.get("retry_failed", True)),
-                    progress=not args.no_progress, name=cfg.get("name"), engine=engine)
+    out = Path(args.out or cfg.get("out") or "sweep_out")
+    if not out.is_absolute() and not args.out:
+        out = base / out
+    if args.workers is not None:
+        kw["workers"] = args.workers
+    if args.scheduler:
+        kw["scheduler"] = args.scheduler
+    res = run_sweep(store=out / "store", progress=not args.no_progress, **kw)
     nc = out / "results.nc"
     to_netcdf(res.dataset, nc)
     print(f"{res.n_points} points: {res.n_ok} ok, {res.n_failed} failed, {res.n_missing} missing "
@@ -394,11 +284,24 @@ def cmd_export(args) -> int:
 
 
 def _fmt(v) -> str:
+    """A card value for the table: numbers with up to 6 significant digits (298.15, not
+    298.1), anything else as written."""
     try:
         x = float(v)
     except ValueError:
         return str(v)
-    return f"{x:.4g}"
+    return f"{x:.6g}"
+
+
+def _card_value(name: str, value) -> str:
+    """``tk=0`` on a card means "the circuit temperature" (.temp / .options temp)."""
+    if name == "tk":
+        try:
+            if float(value) <= 0:
+                return "circuit"
+        except ValueError:
+            pass
+    return _fmt(value)
 
 
 def cmd_presets(args) -> int:
@@ -418,14 +321,21 @@ def cmd_presets(args) -> int:
         print(f"{fam.__name__}: {len(names)} presets; pins {' '.join(first.pins)}; "
               f"model cards {fam.__name__.lower()}.lib; instance parameters "
               f"{', '.join(first.instance_params)}")
+        # columns as wide as their longest entry, so long preset names stay aligned
+        rows = []
         for p in names:
             dev = fam.preset(p)
-            nums = "  ".join(f"{k}={_fmt(headers[p].params[k])}" for k in shown
-                             if k in headers[p].params)
-            print(f"  {p:<14} {card_name(dev):<20} {nums}")
-            src = getattr(dev, "source", "")
+            cells = [f"{k}={_card_value(k, headers[p].params[k])}" if k in headers[p].params
+                     else "" for k in shown]
+            rows.append((p, card_name(dev), cells, getattr(dev, "source", "")))
+        w_name = max(len(r[0]) for r in rows)
+        w_card = max(len(r[1]) for r in rows)
+        w_cells = [max(len(r[2][j]) for r in rows) for j in range(len(shown))]
+        for p, card, cells, src in rows:
+            nums = "  ".join(c.ljust(w) for c, w in zip(cells, w_cells)).rstrip()
+            print(f"  {p:<{w_name}}  {card:<{w_card}}  {nums}".rstrip())
             if args.all and src:
-                print(f"  {'':<14} source: {src}")
+                print(f"  {'':<{w_name}}  source: {src}")
     return 0
 
 
@@ -487,12 +397,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", help="simulate a deck; write CSV, netCDF and a PNG plot",
-                       description="Simulate a SPICE deck with batch ngspice and write its "
-                       "primary analysis as DECK.csv (all vectors, lossless), DECK.nc (xarray/"
-                       "netCDF, SI units) and DECK.png (node voltages).")
+                       description=textwrap.fill(
+                           "Simulate a SPICE deck with batch ngspice and write its primary "
+                           "analysis as DECK.csv (the saved vectors, lossless), DECK.nc "
+                           "(xarray/netCDF, units as attributes, the same vector names as the "
+                           "Python API: v(out), i(vdd), v(x1.w)) and DECK.png (one panel per "
+                           "unit), into --out (default ./lithispice_out).", 88),
+                       epilog="examples:\n  lithispice run deck.cir --plot 'v(out),i(vdd)'\n"
+                       "  lithispice run array.cir --save 'v(col0),v(col1),i(vdd)' --out res",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("deck", help="the deck file (title line first, analysis cards, .end)")
-    p.add_argument("--out", help="output folder (default: the deck's folder)")
+    p.add_argument("--out", default="lithispice_out",
+                   help="output folder (default: lithispice_out in the current directory)")
     p.add_argument("--timeout", type=_seconds, default=600.0, help="ngspice time limit, s (600)")
+    p.add_argument("--plot", metavar="VECTORS",
+                   help="vectors to draw, e.g. 'v(out),i(vdd),v(x1.w)' (default: the "
+                   "top-level nets and source currents, at most 24)")
+    p.add_argument("--save", metavar="VECTORS",
+                   help="keep only these vectors (an ngspice .save card), e.g. "
+                   "'v(out),i(vdd)': small files for big arrays (default: all)")
+    p.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="show simulated time / stop time with an ETA on stderr (default: "
+                   "only on a terminal)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress display")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG")
     p.add_argument("--engine", choices=("ngspice", "vacask"), default="ngspice",
                    help="ngspice only: a deck is ngspice text; VACASK runs Chips built in "

@@ -15,15 +15,25 @@ class ParameterError(LithispiceError, ValueError):
     """A parameter is out of its allowed range.
 
     Attributes: ``name`` (the parameter), ``value`` (what was given), ``allowed`` (text of the
-    allowed range, with its unit).
+    allowed range, with its unit), ``detail`` (why, or which unit was probably meant: "25 K
+    looks like degrees Celsius: did you mean 298.15 K?").
     """
 
     def __init__(self, name: str, value, allowed: str, detail: str = ""):
-        self.name, self.value, self.allowed = name, value, allowed
+        self.name, self.value, self.allowed, self.detail = name, value, allowed, detail
         msg = f"parameter {name!r} = {value!r} is out of range: allowed {allowed}"
         if detail:
             msg += f" ({detail})"
         super().__init__(msg)
+
+    def __reduce__(self):          # picklable across worker processes
+        return (type(self), (self.name, self.value, self.allowed, self.detail))
+
+
+class PhysicsWarning(UserWarning):
+    """A run is possible but its input is physically suspicious: e.g. a programming pulse
+    that moves more charge than the synapse channel holds (the conductance pins at an end
+    of its window; usually a current given in A where pA or nA was meant)."""
 
 
 class NetlistError(LithispiceError, ValueError):

@@ -125,9 +125,10 @@ class SensorNode:
     gas_p: np.ndarray
     conversions: np.ndarray      # times of the falling clk edges (end of each conversion)
 
-    def run(self, *, engine: str = "ngspice", timeout: float = 600.0):
-        """Simulate the node in ``engine`` ("ngspice" or "vacask"); returns the Result."""
-        return self.chip.run(timeout=timeout, engine=engine)
+    def run(self, *, engine: str = "ngspice", timeout: float = 600.0, progress="auto"):
+        """Simulate the node in ``engine`` ("ngspice" or "vacask"); returns the Result.
+        ``progress``: simulated time against the stop time ("auto": on a terminal only)."""
+        return self.chip.run(timeout=timeout, engine=engine, progress=progress)
 
     def p_gas(self, t):
         """CO2 partial pressure (bar) at times t (geometric interpolation, as the PWL)."""

@@ -394,10 +394,12 @@ def deck_text() -> str:
     return build(4, 4).chip.deck()
 
 
-def run(arr: SynapseArray, *, engine: str = "ngspice", timeout: float = 3600.0):
+def run(arr: SynapseArray, *, engine: str = "ngspice", timeout: float = 3600.0,
+        progress="auto"):
     """Simulate a built array in ``engine`` ("ngspice" or "vacask"); the Result (same vector
-    names in both engines) goes to :func:`analyse`."""
-    return arr.chip.run(timeout=timeout, engine=engine)
+    names in both engines) goes to :func:`analyse`. ``progress``: simulated time against
+    the stop time on stderr ("auto": on a terminal only)."""
+    return arr.chip.run(timeout=timeout, engine=engine, progress=progress)
 
 
 def plot(arr: SynapseArray, a: dict, path, engine: str = "ngspice") -> None:

@@ -211,7 +211,7 @@ def test_errors_name_the_users_parameter():
     e = raises_naming("v_max", B.charge_cccv, C, v_max=math.inf)
     assert "[0, 10] V" in str(e)
     e = raises_naming("t_ref", Microbattery.preset, Microbattery.presets()[0], t_ref=5.0)
-    assert ">= " in str(e)                      # the lowest t_ref this cell allows
+    assert "[150, 2000] K" in str(e) and "did you mean 278.15 K" in str(e)   # 5 C, not 5 K
     e = raises_naming("temperature", G.simulate, np.linspace(0, 10, 5), 4e-4, temperature=1e300)
     assert "3000" in str(e)
     from lithispice.engines import run_deck
@@ -235,8 +235,8 @@ def test_no_silent_garbage_from_the_device_api():
     raises_naming("w", M.conductance, [0.5, math.nan])
     raises_naming("state", S.simulate, np.linspace(0, 1e-3, 3), v_gate=np.zeros(3),
                   state=[-5, 10])
-    e = raises_naming("current", B.voltage_now, C, temperature=50)
-    assert "temperature = 50 K" in str(e)
+    e = raises_naming("current", B.voltage_now, C, temperature=150)    # the coldest accepted
+    assert "temperature = 150 K" in str(e)
     raises_naming("temperature", B.voltage_now, C, temperature=5)
     raises_naming("p_gas", GasSensor.gas_pwl, [0, 1], [4e-4, math.nan])
     raises_naming("t", GasSensor.gas_pwl, [0, 2, 1], 4e-4)

@@ -54,12 +54,108 @@ def test_run_writes_csv_netcdf_and_png(tmp_path):
     sel = t > 1e-5
     np.testing.assert_allclose(v[sel], 1 - np.exp(-t[sel] / 1e-3), atol=2e-3)
     ds = xr.open_dataset(out / "rc.nc", engine="scipy")
-    assert ds["v_out"].attrs["spice_name"] == "v(out)" and ds["v_out"].attrs["units"] == "V"
-    np.testing.assert_allclose(ds["v_out"].values, v)
+    # the names the Python API uses (issue 12 item 11), units as attributes
+    assert set(ds.data_vars) == {"v(in)", "v(out)", "i(v1)"}
+    assert ds["v(out)"].attrs["units"] == "V" and ds["i(v1)"].attrs["units"] == "A"
+    np.testing.assert_array_equal(ds["v(out)"].values, v)
     assert ds["time"].attrs["units"] == "s"
     ds.close()
+    assert f"wrote into {out.resolve()}" in r.stdout
     png = (out / "rc.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+SUB = ("save test\nV1 in 0 pulse(0 1 0 1u 1u 1m 2m)\nX1 in out rc2\n"
+       ".subckt rc2 a b\nR1 a m 500\nR2 m b 500\nC1 b 0 1u\n.ends rc2\n.tran 10u 3m\n.end\n")
+
+
+def _csv(path):
+    with open(path) as fh:
+        header = fh.readline().strip().split(",")
+    return header, np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+
+
+def test_run_save_keeps_only_the_named_vectors_with_equal_values(tmp_path):
+    deck = tmp_path / "sub.cir"
+    deck.write_text(SUB)
+    full = cli("run", deck, "--out", tmp_path / "full", "--no-plot")
+    assert full.returncode == 0, full.stderr
+    r = cli("run", deck, "--out", tmp_path / "some", "--save", "v(out),i(v1)",
+            "--plot", "v(out), i(v1)")
+    assert r.returncode == 0, r.stderr
+    h_full, d_full = _csv(tmp_path / "full" / "sub.csv")
+    h_some, d_some = _csv(tmp_path / "some" / "sub.csv")
+    assert sorted(h_full) == sorted(["time", "v(in)", "v(x1.m)", "v(out)", "i(v1)"])
+    assert h_some == ["time", "v(out)", "i(v1)"]                 # only what was saved
+    for name in h_some:                                          # the same run, exactly
+        np.testing.assert_array_equal(d_some[:, h_some.index(name)], d_full[:, h_full.index(name)])
+    assert (tmp_path / "some" / "sub.csv").stat().st_size < 0.8 * (tmp_path / "full" / "sub.csv").stat().st_size
+    assert "plotted: v(out), i(v1)" in r.stdout
+    # a misspelt saved vector is an error naming it, not a silent omission
+    r = cli("run", deck, "--out", tmp_path / "bad", "--save", "v(out),v(nosuch)")
+    assert r.returncode == 1 and "nosuch" in r.stderr and "Traceback" not in r.stderr
+    r = cli("run", deck, "--out", tmp_path / "bad", "--save", "v(nosuch)")
+    assert r.returncode == 2 and "none of these vectors" in r.stderr
+    # only vector names reach the deck
+    r = cli("run", deck, "--out", tmp_path / "bad", "--save", "v(out)\n.include /etc/passwd")
+    assert r.returncode == 2 and "--save" in r.stderr
+    r = cli("run", deck, "--out", tmp_path / "bad", "--plot", "v(nosuch)")
+    assert r.returncode == 2 and "nosuch" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_run_default_plot_is_top_level_nets_and_source_currents(tmp_path):
+    import xarray as xr
+    deck = tmp_path / "sub.cir"
+    deck.write_text(SUB)
+    r = cli("run", deck, cwd=tmp_path)                    # no --out: ./lithispice_out
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "lithispice_out"
+    assert f"wrote into {out.resolve()}" in r.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["sub.csv", "sub.nc", "sub.png"]
+    assert "plotted: v(in), v(out), i(v1)" in r.stdout       # not v(x1.m)
+    with xr.open_dataset(out / "sub.nc", engine="scipy") as ds:
+        assert "v(x1.m)" in ds.data_vars                      # everything is still saved
+    assert "lithispice_out/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_run_progress_lines_on_request_only(tmp_path):
+    deck = tmp_path / "slow.cir"
+    # ~2 s of ngspice: a 600-stage RC ladder, only its end saved
+    deck.write_text("\n".join(["ladder", "V1 n0 0 pulse(0 1 0 1u 1u 1m 2m)"]
+                              + [f"R{k} n{k} n{k + 1} 10\nC{k} n{k + 1} 0 1n" for k in range(600)]
+                              + [".save v(n600)", ".tran 1u 40m", ".end", ""]))
+    r = cli("run", deck, "--out", tmp_path / "o", "--no-plot", "--progress")
+    assert r.returncode == 0, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("ngspice tran:")]
+    assert len(lines) >= 2 and all("0.04 s" in ln for ln in lines), r.stderr
+    inner = [float(ln.split(":")[1].split()[0]) for ln in lines[:-1] if " of " in ln]
+    assert inner and all(0 < t < 0.04 for t in inner), lines      # ngspice's own position
+    assert any("ETA" in ln for ln in lines) and "done in" in lines[-1]
+    # stderr is a pipe here, not a terminal: no progress unless asked
+    r = cli("run", deck, "--out", tmp_path / "o", "--no-plot")
+    assert r.returncode == 0 and "ngspice tran" not in r.stderr
+
+
+def test_demo_help_and_presets_alignment():
+    r = cli("demo", "--help")
+    assert r.returncode == 0 and r.stdout.startswith("usage: lithispice demo")
+    assert "--size" in r.stdout and "--engine" in r.stdout
+    r = cli("presets")
+    assert r.returncode == 0, r.stderr
+    assert "298.1 " not in r.stdout and "tk=298.1\n" not in r.stdout
+    rows: list = []
+    for line in r.stdout.splitlines() + [""]:
+        if line.startswith("  ") and not line.strip().startswith("source:"):
+            rows.append(line)
+            continue
+        if rows:                    # one family's table: every column starts in one place
+            starts = [[k for k in range(1, len(ln)) if ln[k] != " " and ln[k - 1] == " "]
+                      for ln in rows]
+            n = min(len(s) for s in starts)
+            for j in range(n):
+                assert len({s[j] for s in starts}) == 1, rows
+            rows = []
+    assert "tk=circuit" in cli("presets", "--family", "Microbattery").stdout
 
 
 def test_user_errors_are_clear_and_without_traceback(tmp_path):
@@ -91,7 +187,7 @@ def test_sweep_from_toml_config_and_resume(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "3 ok" in r.stdout and "ran 3" in r.stdout
     ds = xr.open_dataset(tmp_path / "res" / "results.nc", engine="scipy")
-    np.testing.assert_allclose(ds["v_out"].values, 1 - np.exp(-3e-3 / (ds["r"].values * 1e-6)),
+    np.testing.assert_allclose(ds["v(out)"].values, 1 - np.exp(-3e-3 / (ds["r"].values * 1e-6)),
                                rtol=2e-3)
     ds.close()
     r = cli("sweep", tmp_path / "sweep.toml", "--no-progress")

@@ -472,7 +472,7 @@ def test_sensor_node_battery_discharges_by_heater_and_amplifier_charge(hot_run):
 def test_sensor_node_deck_is_generated(sensor_node, tmp_path):
     path = sensor_node.write_deck(str(tmp_path / "node.cir"), t_stop=600.0)
     text = open(path).read()
-    assert text.splitlines()[0] == "lithispice CO2 sensor node"
+    assert text.splitlines()[0] == ".title lithispice CO2 sensor node"
     assert ".tran" in text and ".subckt" in text
     committed = os.path.join(ROOT, "netlists", "sensor_node.cir")
     assert os.path.exists(committed)

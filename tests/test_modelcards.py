@@ -39,7 +39,7 @@ def test_checked_in_models_are_in_sync_with_the_code(tmp_path):
 @pytest.mark.parametrize("family,preset", [(f, p) for f in DEVICE_FAMILIES for p in f.presets()],
                          ids=lambda x: getattr(x, "__name__", x))
 def test_every_ngspice_card_loads_runs_and_moves_its_state(family, preset):
-    lib = MODELS / "ngspice" / f"{mc.family_file(family)}.lib"
+    lib = MODELS / mc.library_path("ngspice", family, "inc")     # the .include form
     deck, check = mc.testbench(family, preset, str(lib))
     res = run_deck(deck, timeout=120)
     ok, detail = check(res)
@@ -91,7 +91,7 @@ def _probes(tree) -> set:
 
 def _env(params: dict, probes: set, rng) -> dict:
     """Values for a card's parameters (defaults, .params evaluated in order) and probes."""
-    env = {}
+    env = {"temper": 27.0, "temp": 27.0}      # the circuit temperature (degC): tk = 0 reads it
     for k, v in params.items():
         v = v.strip("{}")
         env[k] = mc.evaluate(mc.parse_expression(v), env, "ngspice", "param")

@@ -78,7 +78,7 @@ def test_deck_reads_like_the_schematic():
     chip.op()
     deck = chip.deck()
     lines = deck.splitlines()
-    assert lines[0] == "divider"
+    assert lines[0] == ".title divider"
     assert "Vin a 0 dc 1.0" in lines
     assert "Rtop a mid 1000.0" in lines
     assert "Xbot mid 0 lin_r" in lines
@@ -370,14 +370,17 @@ def test_physical_ranges_named():
         chip.dc("v", 0.0, 1.0, -0.1)
 
 
-def test_long_pwl_is_wrapped_on_continuation_lines():
+def test_long_pwl_stays_on_one_line():
+    """No '+' continuation: spicelib's SpiceEditor mangles one inside parentheses."""
     chip = Chip("pwl")
     pts = [(k * 1e-6, math.sin(k)) for k in range(20)]
     chip.vsource("v", "a", "0", pwl=pts)
     chip.resistor("r", "a", "0", 1e3)
     chip.op()
-    src = [ln for ln in chip.deck().splitlines() if ln.startswith(("Vv", "+"))]
-    assert len(src) == 3 and all(ln.startswith("+ ") for ln in src[1:])
+    deck = chip.deck()
+    src = [ln for ln in deck.splitlines() if ln.startswith(("Vv", "+"))]
+    assert len(src) == 1 and "\n+" not in deck
+    assert src[0] == "Vv a 0 dc 0.0 pwl(" + " ".join(f"{fmt(t)} {fmt(v)}" for t, v in pts) + ")"
 
 
 # ---------------------------------------------------------------------- ngspice runs

@@ -235,8 +235,10 @@ def test_every_card_instance_param_has_a_row(cls):
 def test_memristor_card_defaults_for_card_only_rows():
     dev = ls.Memristor.preset("LiCoO2")
     params = dict(_header(dev.subckt())[2])
-    assert params["w0"] == "0" and params["tk"] == fmt(dev.t_ref)
-    assert ls.Memristor.PARAMS.by_spice("tk").temperature
+    # tk = 0: the card follows the circuit temperature (issue 12), its row allows the 0
+    assert params["w0"] == "0" and params["tk"] == "0"
+    row = ls.Memristor.PARAMS.by_spice("tk")
+    assert row.temperature and row.lo == 0 and not row.lo_open and row.hi == 2000
 
 
 # --------------------------------------------------------------------------- (c) ranges

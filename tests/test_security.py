@@ -75,7 +75,8 @@ PAYLOADS = payloads()
 TYPED = (LithispiceError,)          # every refusal must be a lithispice error class
 
 # ------------------------------------------------------------------ deck parsers (oracles)
-NG_TOP_CARDS = {".subckt", ".ic", ".options", ".save", ".tran", ".op", ".dc", ".ac", ".end"}
+NG_TOP_CARDS = {".subckt", ".ic", ".options", ".temp", ".save", ".tran", ".op", ".dc", ".ac",
+                ".end"}
 NG_ANALYSES = {".tran", ".op", ".dc", ".ac"}
 
 
@@ -100,9 +101,17 @@ def title_problems(title: str) -> list[str]:
     return []
 
 
+def title_card_problems(line: str) -> list[str]:
+    """The first line of an ngspice deck is the title card: '.title ' and a plain title
+    (spicelib's SpiceEditor opens only decks starting with '*' or '.title')."""
+    if not line.startswith(".title "):
+        return [f"first line {line[:40]!r} is not a '.title' card"]
+    return title_problems(line[len(".title "):])
+
+
 def ngspice_deck_problems(deck: str, chip: Chip) -> list[str]:
-    """Every way ``deck`` departs from what Chip.deck() writes for ``chip``: the title, then
-    only ``*`` comments, ``+`` continuations of a source line, the chip's own element lines,
+    """Every way ``deck`` departs from what Chip.deck() writes for ``chip``: the title card,
+    then only ``*`` comments, ``+`` continuations of a source line, the chip's own element lines,
     its own subcircuits (whose lines are comments, continuations, elements or the dot cards
     allowed in a subckt), and at most one each of .ic .options .save, one analysis and .end
     (last). An empty list = no injected card."""
@@ -112,7 +121,7 @@ def ngspice_deck_problems(deck: str, chip: Chip) -> list[str]:
         probs.append("deck does not end with a newline")
     else:
         lines.pop()
-    probs += title_problems(lines[0])
+    probs += title_card_problems(lines[0])
     names = {e.lower() for e in chip.elements()}
     subckts = {k.lower() for k in chip._subckts}
     depth, prev, cards = 0, None, Counter()

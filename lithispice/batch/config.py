@@ -25,6 +25,7 @@ import copy
 import difflib
 import math
 import numbers
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -55,7 +56,8 @@ TOP_KEYS = {
     "retry_failed": "true or false: rerun points whose stored run failed",
     "generator": "a table: kind = 'crossbar' | 'template' | 'python' and its settings",
     "space": "a table: kind = 'grid' | 'points' | 'random' | 'montecarlo' and its settings",
-    "extract": "a table: final = [...], function = '...', waveforms = [...]",
+    "extract": "a table: final = [...], function = '...', waveforms = [...], "
+               "dims = {i_col = [\"col\"]}",
 }
 ENGINES = ("ngspice", "vacask")
 GENERATOR_KINDS = ("crossbar", "template", "python")
@@ -68,12 +70,13 @@ PYTHON_KEYS = ("function",)
 SPACE_KEYS = {"grid": ("kind", "seed", "parameters"), "points": ("kind", "seed", "points"),
               "random": ("kind", "seed", "n", "parameters"),
               "montecarlo": ("kind", "seed", "n", "parameters")}
-EXTRACT_KEYS = ("final", "function", "waveforms")
+EXTRACT_KEYS = ("final", "function", "waveforms", "dims")
 RANGE_KEYS = ("start", "stop", "num", "log")
 SPREAD_KINDS = ("lognormal", "normal")
 #: Largest crossbar side and most values of one grid axis written as {start, stop, num}.
 MAX_CROSSBAR = 1024
 MAX_AXIS = 1_000_000
+_DIM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _YAML_HINT = " (in YAML write 1.0e-6, not 1e-6, which YAML reads as text)"
 
 
@@ -337,11 +340,20 @@ def _crossbar(gen: dict):
             gen[key] = _number(f"generator.{key}", gen[key], lo, hi, lo_open=lo_open, what=what)
     variation = _table("generator.variation", gen.get("variation"))
     allowed = _variation_names(dev)
+    aliases = _variation_aliases(dev, allowed)
+    for name in list(variation):
+        # the Python spelling (r_on) names the same parameter as the SPICE one (ron)
+        if isinstance(name, str) and name not in allowed and name in aliases:
+            if aliases[name] in variation:
+                raise ConfigError(f"generator.variation.{name}",
+                                  f"the same parameter as {aliases[name]!r}: give it once")
+            variation[aliases[name]] = variation.pop(name)
     for name, spec in variation.items():
         path = f"generator.variation.{name}"
         if not isinstance(name, str) or name.lower() not in {a.lower() for a in allowed}:
+            shown = allowed + [a for a in aliases if a not in allowed]
             raise ConfigError(path, f"unknown instance parameter of {fam.__name__} {preset!r}"
-                              f"{_hint(name, allowed)} (allowed: {_listing(allowed)})")
+                              f"{_hint(name, shown)} (allowed: {_listing(shown)})")
         spec = _table(path, spec, required=True)
         if len(spec) != 1:
             raise ConfigError(path, "one spread: {lognormal = sigma} or {normal = relative "
@@ -359,6 +371,17 @@ def _variation_names(dev) -> list:
     from .space import subckt_defaults
     nominal = {k.lower() for k in subckt_defaults(dev)}
     return [p for p in dev.instance_params if p.lower() in nominal]
+
+
+def _variation_aliases(dev, allowed) -> dict:
+    """Python field name -> SPICE name of the spreadable instance parameters (``r_on`` ->
+    ``ron``), from the device family's parameter table."""
+    table = getattr(type(dev), "PARAMS", None)
+    if table is None:
+        return {}
+    low = {a.lower(): a for a in allowed}
+    return {r.field: low[r.spice.lower()] for r in table
+            if r.field and r.spice and r.spice.lower() in low}
 
 
 def _preset(path: str, fam, value) -> None:
@@ -473,6 +496,21 @@ def _extract(ex: dict) -> None:
                               "[\"v(out)\"]")
         for i, v in enumerate(fin):
             _text(f"extract.final[{i}]", v, "a vector name")
+    if ex.get("dims") is not None:
+        dims = _table("extract.dims", ex["dims"], required=True)
+        for var, names in dims.items():
+            path = f"extract.dims.{var}"
+            if isinstance(names, str):
+                names = dims[var] = [names]
+            if not isinstance(names, list) or not names:
+                raise ConfigError(path, f"{_kind(names)}: give the dimension names of "
+                                  f"{var!r}, e.g. [\"col\"] or [\"row\", \"col\"]")
+            for i, d in enumerate(names):
+                if not isinstance(d, str) or not _DIM_NAME.match(d):
+                    raise ConfigError(f"{path}[{i}]", f"{_kind(d)} is not a dimension name "
+                                      "(letters, digits and _, not starting with a digit)")
+            if len(set(names)) != len(names):
+                raise ConfigError(path, f"{names}: each dimension once")
     if ex.get("waveforms") is not None:
         w = ex["waveforms"]
         if isinstance(w, str):

@@ -160,13 +160,17 @@ def build_point(deck_fn, point, engine: str, extract_id: Optional[str] = None):
     :func:`.keys.deck_includes`) failed -- a failed point, keyed by the parameters alone. A
     wrong return type (SweepError) is raised: it is the sweep's setup, not the point, that
     is bad. The key covers the deck, the contents of its ``.include`` / ``.lib`` files and
-    ``extract_id`` (the extraction function's :func:`.keys.code_fingerprint`)."""
+    ``extract_id`` (the extraction function's :func:`.keys.code_fingerprint`). What the deck
+    function drew is left in ``point.draws`` (:mod:`.draws`); it is not part of the key."""
+    from .draws import recording
     from .keys import deck_includes
     from .sweep import SweepError
     from .worker import _failure
     stage = "deck"
+    point.draws.clear()                # made again (a retry): record afresh
     try:
-        obj = deck_fn(point)
+        with recording(point):         # instance_variation records its draws in point.draws
+            obj = deck_fn(point)
         stage = "netlist"
         key_text, fields = prepare(obj, point.index, engine)
         stage = "include"

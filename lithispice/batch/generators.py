@@ -3,8 +3,10 @@
 * :class:`CrossbarProgramRead` -- a rows x cols crossbar of any two-pin device preset: row 0
   is written by a pulse (the other rows held at 0 V), then every row reads at a low voltage;
   columns are ammeters (``i(vsense<j>)``). Per-instance variability from the point's own
-  random stream (``variation={"ron": Spread.lognormal(0.1), ...}``). Point parameters with
-  the names of its fields override them (``r_line``, ``v_write``, ``preset``...).
+  random stream (``variation={"ron": Spread.lognormal(0.1), ...}``; the Python names,
+  ``r_on``, work too), recorded in the sweep's Dataset (``r_on (point, row, col)``, ohm).
+  Point parameters with the names of its fields override them (``r_line``, ``v_write``,
+  ``preset``...).
 * :class:`DeckTemplate` -- a deck text with ``{name}`` placeholders filled from the point's
   parameters (numbers through :func:`lithispice.spice.names.fmt`, strings only if they are
   identifiers), for netlists written by hand or by another tool.
@@ -84,8 +86,12 @@ class CrossbarProgramRead:
         return xb.chip
 
     def extractor(self):
-        """Column currents at the end of the read, A: variable ``i_col`` (cols,)."""
-        return final(i_col=[f"i(vsense{j})" for j in range(int(self.cols))])
+        """Column currents at the end of the read, A: variable ``i_col`` over dimension
+        ``col`` (coordinates 0..cols-1; attribute ``vectors``: ``i(vsense0), ...``). The
+        cells' drawn parameters (``variation``) appear beside it as ``r_on``, ``v_set``...
+        over (``row``, ``col``), see :func:`~lithispice.batch.instance_variation`."""
+        return final(i_col=[f"i(vsense{j})" for j in range(int(self.cols))],
+                     dims={"i_col": "col"})
 
     @staticmethod
     def spreads(spec: dict) -> dict:

@@ -37,6 +37,7 @@ import math
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 
@@ -150,10 +151,31 @@ class Point(Mapping):
     params: dict
     master_seed: int = 0
     seed: int = field(init=False)
+    # what the deck function drew for this point (see record()); not part of its identity
+    draws: dict = field(init=False, default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         ss = np.random.SeedSequence(self.master_seed, spawn_key=(self.index, 1))
         object.__setattr__(self, "seed", int(ss.generate_state(1, np.uint32)[0]) & 0x7FFFFFFF)
+
+    def record(self, name: str, value, *, units: str = "", dims=None, **attrs) -> str:
+        """Record a value this point drew (a number or an array), so that the sweep's
+        Dataset shows it: variable ``name`` over the space's dimensions plus ``dims``
+        (default :func:`.draws.default_dims`: ``row``/``col`` for 2-D, ``cell`` for 1-D),
+        with ``units`` and ``attrs`` as attributes. :func:`instance_variation` records its
+        draws itself; call this for numbers drawn otherwise
+        (``t = point.rng().normal(300, 5); point.record("temp", t, units="K")``).
+        A name recorded twice gets ``_2``, ``_3``... Returns the name used."""
+        from .draws import default_dims, make_entry
+        arr = np.asarray(value)
+        entry = make_entry(name, arr, units=units,
+                           dims=dims if dims is not None else default_dims(arr.shape),
+                           attrs=attrs)
+        used, k = name, 2
+        while used in self.draws:
+            used, k = f"{name}_{k}", k + 1
+        self.draws[used] = entry
+        return used
 
     def rng(self) -> np.random.Generator:
         """A fresh generator on this point's stream: same master seed and index, same numbers,
@@ -579,30 +601,83 @@ def subckt_defaults(device) -> dict[str, float]:
     return dict(out)
 
 
-def instance_variation(device, shape, rng: np.random.Generator, **spreads: Spread) -> dict:
+def _param_row(device, spice_name: str):
+    """The device table's row of an instance parameter (None when the family has none)."""
+    table = getattr(type(device), "PARAMS", None)
+    if table is None:
+        return None
+    try:
+        return table.by_spice(spice_name)
+    except KeyError:
+        return None
+
+
+def _spice_spelling(device, name: str, allowed: dict) -> Optional[str]:
+    """The instance parameter ``name`` means, SPICE spelling: ``ron`` or the Python field
+    name ``r_on`` (the device table's). None if neither."""
+    if name.lower() in allowed:
+        return allowed[name.lower()]
+    table = getattr(type(device), "PARAMS", None)
+    if table is not None:
+        try:
+            row = table.by_field(name)
+        except KeyError:
+            row = None
+        if row is not None and row.spice and row.spice.lower() in allowed:
+            return allowed[row.spice.lower()]
+    return None
+
+
+def instance_variation(device, shape, rng: np.random.Generator, *, dims=None,
+                       **spreads: Spread) -> dict:
     """Per-instance parameter arrays for ``shape`` instances of ``device`` (e.g. the cells of
     a crossbar), drawn from ``rng`` around the device's nominal values::
 
         instance_variation(m, (4, 4), point.rng(), ron=Spread.lognormal(0.1),
                            roff=Spread.lognormal(0.2), vset=Spread.normal(0.05))
 
-    Works for any device family: the names must be among ``device.instance_params`` and have
-    a numeric default on its ``.subckt`` line. Draws in sorted name order (deterministic).
-    The result goes to ``build_crossbar(..., device_params=...)`` or ``Chip.add(params=...)``.
+    Works for any device family: the names must be among ``device.instance_params`` (the
+    SPICE spelling, ``ron``) or the device's Python field names (``r_on``), with a numeric
+    default on its ``.subckt`` line. Draws in sorted SPICE-name order (deterministic, the
+    same for both spellings). The result, keyed by SPICE name, goes to
+    ``build_crossbar(..., device_params=...)`` or ``Chip.add(params=...)``.
+
+    Inside a sweep (while :func:`run_sweep` makes a point's deck) the draws are also
+    recorded in the point (:meth:`Point.record`): the sweep's Dataset gets a variable per
+    parameter, named as the Python API names it (``r_on``), with its unit (``ohm``), over
+    the space's dimensions and ``dims`` (default ``("row", "col")`` for a 2-D shape,
+    ``("cell",)`` for 1-D: :func:`.draws.default_dims`).
     """
     allowed = {p.lower(): p for p in device.instance_params}
     nominal = {k.lower(): v for k, v in subckt_defaults(device).items()}
     shape = tuple(int(s) for s in np.atleast_1d(shape))
-    out = {}
-    for name in sorted(spreads):
+    chosen = {}
+    for name in spreads:
         sp = spreads[name]
         if not isinstance(sp, Spread):
             raise ParameterError(name, sp, "a Spread (Spread.lognormal(s) or Spread.normal(s))")
-        if name.lower() not in allowed:
+        spice = _spice_spelling(device, name, allowed)
+        if spice is None:
             raise ParameterError("instance parameter", name,
                                  f"one of {sorted(device.instance_params)}")
-        if name.lower() not in nominal:
+        if spice.lower() not in nominal:
             raise ParameterError(name, "no numeric default", "a parameter with a numeric "
                                  "default on the .subckt line")
-        out[allowed[name.lower()]] = sp.draw(nominal[name.lower()], shape, rng)
+        if spice in chosen:
+            raise ParameterError("instance parameter", name, f"given once ({spice!r} twice)")
+        chosen[spice] = sp
+    out = {}
+    for spice in sorted(chosen):
+        out[spice] = chosen[spice].draw(nominal[spice.lower()], shape, rng)
+    from .draws import current_point
+    point = current_point()
+    if point is not None:
+        for spice, values in out.items():
+            row = _param_row(device, spice)
+            sp = chosen[spice]
+            point.record(row.name if row is not None else spice, values,
+                         units=row.unit if row is not None else "", dims=dims,
+                         spice_parameter=spice, spread=f"{sp.kind}({sp.sigma:g})",
+                         description=(row.doc if row is not None else ""),
+                         nominal=float(nominal[spice.lower()]))
     return out

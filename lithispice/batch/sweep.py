@@ -19,8 +19,12 @@ error type, message and the simulator's log tail, never dropped, and never stop 
 
 Results come back as an ``xarray.Dataset`` (:meth:`SweepResult.dataset`): the space's
 dimensions (one per Grid parameter, else ``point``), the swept parameters, ``seed`` and
-``key`` as coordinates, one variable per extracted quantity, ``status`` (ok / failed /
-missing), ``error_type``, ``error``, and the requested waveforms.
+``key`` as coordinates, one variable per extracted quantity (array values over named
+dimensions: ``i_col (point, col)``; undeclared ones over ``<name>_dim<k>``), what each
+point drew (``r_on (point, row, col)`` in ohm, :mod:`.draws`), ``status`` (ok / failed /
+missing), ``error_type``, ``error``, and the requested waveforms. Vectors keep the names the
+Python API gives them (``v(col0)``, ``i(vin)``, ``v(x1.w)``: :func:`api_name`), which are
+also valid netCDF names (:mod:`lithispice.engines.ncio` writes them unchanged).
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -37,6 +42,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..errors import LithispiceError, ParameterError
+from .draws import DrawTable
 from .engine import build_point, check_engine
 from .executors import make_executor
 from .space import Space, as_space
@@ -214,12 +220,61 @@ def sweep_id(space: Space, deck, extract_id: Optional[str], waveforms, engine: s
                               "engine": engine})[:16]
 
 
+def _extract_labels(extract, dims) -> tuple[dict, dict]:
+    """Declared dimension names of extracted variables (``name -> [dims]``: the extraction's
+    own ``dims`` -- :class:`Final` -- overridden by run_sweep's ``dims``) and their Dataset
+    attributes (``extract.outputs()``: units, vector names)."""
+    from .draws import check_dims
+    declared = {}
+    for source, what in ((getattr(extract, "dims", None), "extract.dims"), (dims, "dims")):
+        if source is None:
+            continue
+        if not isinstance(source, dict):
+            raise ParameterError(what, source, "a mapping variable name -> dimension name(s)")
+        for var, d in source.items():
+            if not isinstance(var, str) or not var:
+                raise ParameterError(what, var, "variable names (text)")
+            d = [d] if isinstance(d, str) else d
+            try:
+                n = len(d)
+            except TypeError:
+                raise ParameterError(f"{what}[{var!r}]", d, "a list of dimension names") from None
+            declared[var] = list(check_dims(var, d, n, what))
+    attrs = {}
+    outputs = getattr(extract, "outputs", None)
+    if callable(outputs):
+        try:
+            attrs = {str(k): {a: v for a, v in dict(v).items() if isinstance(v, (str, int, float))}
+                     for k, v in dict(outputs()).items()}
+        except Exception:            # noqa: BLE001 - attributes are a courtesy
+            attrs = {}
+    return declared, attrs
+
+
+def _save_draws(st: Store, sid: str, drawn: DrawTable) -> DrawTable:
+    """Write the sweep's draws next to its manifest (merged with those an earlier run of
+    the same sweep recorded for points this one did not reach); returns the merged table."""
+    from .draws import load, merged, save
+    path = st.path / "manifests" / f"{sid}.draws.npz"
+    table = merged(drawn, load(path, drawn.n))
+    if table:
+        try:
+            save(table, path, st._atomic_write)
+        except Exception as exc:     # noqa: BLE001 - e.g. a full disk: the runs and the
+            warnings.warn(f"the sweep's draws were not saved ({exc})", stacklevel=3)
+            # manifest matter more; the Dataset of this call still has the draws
+    return table
+
+
 def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
               resample=None, workers: Optional[int] = None, scheduler=None,
               timeout: float = 60.0, retry_failed: bool = True, progress: bool = True,
               fsync: bool = False, name: Optional[str] = None,
-              generate: str = "auto", engine: str = "ngspice") -> SweepResult:
+              generate: str = "auto", engine: str = "ngspice", dims=None) -> SweepResult:
     """Run ``deck`` over every point of ``space``, each point one simulator batch run.
+
+    A complete example (a 2 x 2 crossbar Monte Carlo whose ``v(col0)`` follows each
+    point's drawn ``r_on``) is the docstring of :mod:`lithispice.batch`.
 
     Args:
         deck: ``point -> deck text`` (str) or ``point -> Chip`` (``engine="vacask"``: a
@@ -236,7 +291,8 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             after ngspice; becomes Dataset variables (:func:`final` is a ready one). With a
             local pool or Dask it must be picklable (cloudpickle takes lambdas). Its code
             (not only its name) is part of each point's key: an edited function, or
-            another lambda, does not reuse runs extracted by the old one.
+            another lambda, does not reuse runs extracted by the old one. A value may be an
+            ``xarray.DataArray``: its dimension names (and index coordinates) are kept.
         waveforms: vector names to keep whole (``["v(out)"]``), or ``"all"``.
         resample: an axis (e.g. ``np.linspace(0, 1e-3, 101)``, s) onto which waveforms are
             interpolated in the Dataset (dimension ``time``); default: raw samples padded
@@ -261,6 +317,19 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             models, which a worker on another machine compiles where the .osdi is missing;
             see :mod:`lithispice.batch.engine`). Results, extraction, store, resume and
             failure records work the same; the engine is part of each point's store key.
+        dims: names of the dimensions of array-valued extracted variables,
+            ``{"i_col": ["col"]}`` (a string for one dimension); they override those of
+            the extraction (``final(..., dims=...)``, a DataArray's). Undeclared arrays get
+            ``<variable>_dim<k>``. Named dimensions get integer coordinates 0..n-1 unless the
+            extraction gave others. Presentation only: no store key depends on it.
+
+    The Dataset also records what each point *drew* (:mod:`.draws`): every
+    :func:`instance_variation` call of the deck function (and every
+    :meth:`Point.record`) becomes a variable named after the parameter as the Python API
+    spells it (``r_on``, ``v_set``), with ``units`` (ohm, V), over the space's dimensions
+    and the draw's own (``row``, ``col`` for a crossbar's cells) -- so a point's result can
+    be traced to, and recomputed from, its inputs. Swept and Random-drawn parameters are
+    coordinates, as before.
 
     The key of an ngspice point also covers the files its deck reads through ``.include`` /
     ``.lib`` (found as ngspice finds them, :mod:`.keys`): edit one and its points run
@@ -299,6 +368,8 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
         store if store is not None else tempfile.mkdtemp(prefix="lithispice-sweep-"), fsync=fsync)
     extract_name = _name_of(extract)
     extract_id = _fingerprint(extract, "extract") if extract is not None else None
+    declared, out_attrs = _extract_labels(extract, dims)
+    drawn = DrawTable(len(space))
     sid = sweep_id(space, deck, extract_id, waveforms, engine)
     owner = f"{sid}-{uuid.uuid4().hex[:12]}"       # this call: the owner of its claims
     ttl = claim_ttl(timeout)
@@ -308,7 +379,9 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
     manifest = {"format": MANIFEST_FORMAT, "sweep_id": sid, "name": name,
                 "space": space.describe(), "keys": keys, "extract_fn": extract_name,
                 "extract_id": extract_id, "waveforms": waveforms, "engine": engine,
-                "params": [None] * n, "seeds": [None] * n}
+                "params": [None] * n, "seeds": [None] * n,
+                "extract_dims": declared, "extract_attrs": out_attrs,
+                "draws": f"{sid}.draws.npz"}
     plan_kw = dict(retry_failed=retry_failed, waveforms=waveforms, extract_name=extract_name,
                    engine=engine)
 
@@ -382,6 +455,7 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
             # keyed by the parameters alone; a wrong return type (SweepError) stops here
             key, fields, error = build_point(deck, point, engine, extract_id)
             keys[k] = key
+            drawn.add(k, point.draws)
             if error is not None:
                 rec = st.get(key, meta_only=True)
                 if rec is not None and _reusable(rec.meta, retry_failed, waveforms,
@@ -431,8 +505,9 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
     def run_round(executor, items):
         for task, payload, failure in executor.run(tasks(items)):
             if isinstance(payload, tuple):          # the deck was made on the worker
-                kind, key, data = payload
+                kind, key, data, point_draws = payload
                 keys[task["index"]] = key
+                drawn.add(task["index"], point_draws)
                 if kind == "reused":
                     reuse(key, take(key, task["index"]), data)
                     continue
@@ -445,8 +520,9 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
                 # the worker died before telling the key: make the deck here to key the
                 # failure like any other run of this point (deck functions are deterministic)
                 try:
-                    key, fields, _ = build_point(deck, space.point(task["index"]), engine,
-                                                 extract_id)
+                    point = space.point(task["index"])
+                    key, fields, _ = build_point(deck, point, engine, extract_id)
+                    drawn.add(task["index"], point.draws)
                     text = (fields or {}).get("deck", "")
                 except SweepError as exc:
                     text, key = "", point_key(f"<deck function failed: {type(exc).__name__}>",
@@ -529,11 +605,13 @@ def run_sweep(deck: Callable, space, *, store=None, extract=None, waveforms=(),
         if bar is not None:
             bar.close()
         manifest["finished"] = time.time()
+        drawn = _save_draws(st, sid, drawn)
         st.write_manifest(manifest)
     if interrupted is not None:
         raise interrupted
     ds, failures, n_ok, n_failed, n_missing = assemble(space, st, keys, waveforms, resample, name,
-                                                       engine=engine)
+                                                       engine=engine, draws=drawn,
+                                                       declared=declared, attrs=out_attrs)
     ds.attrs["sweep_id"] = sid
     return SweepResult(dataset=ds, store=st.path, n_points=n, n_ok=n_ok, n_failed=n_failed,
                        n_missing=n_missing, n_ran=counts["ran"], n_reused=counts["reused"],
@@ -548,9 +626,60 @@ def _interp(axis, values, grid):
     return np.interp(grid, axis, values, left=np.nan, right=np.nan)
 
 
+def api_name(name: str) -> str:
+    """A vector name as the Python API (``Result.names``) spells it, without the result at
+    hand: lower case, no spaces, ``vin#branch`` -> ``i(vin)``. (Runs stored by this version
+    also record the result's own name of each requested waveform -- ``out`` -> ``v(out)``
+    -- which the Dataset uses first.)"""
+    s = "".join(str(name).split()).lower()
+    if s.endswith("#branch") and len(s) > 7:
+        return f"i({s[:-7]})"
+    return s
+
+
+class _Dims:
+    """Gives every array variable's axes a dimension name: the one asked for when it is
+    free or means the same axis (same size and coordinates), else ``<var>_<dim>``; the
+    fallback ``<var>_dim<k>`` when none is asked for. Named dimensions get coordinates
+    (given ones, else 0..n-1); fallback ones none."""
+
+    def __init__(self, space_dims, space_shape):
+        self.size = dict(zip(space_dims, space_shape))
+        self.space = set(space_dims)
+        self.coords: dict = {}
+
+    def place(self, var: str, shape, wanted=None, given=None) -> tuple:
+        if wanted is None or len(wanted) != len(shape):
+            if wanted is not None:
+                warnings.warn(f"dims {list(wanted)} declared for {var!r}, which has "
+                              f"{len(shape)} axes (shape {tuple(shape)}): using "
+                              f"{var}_dim0...", stacklevel=3)
+            out = tuple(f"{var}_dim{k}" for k in range(len(shape)))
+            self.size.update(zip(out, shape))
+            return out
+        out = []
+        for d, n in zip(wanted, shape):
+            vals = list((given or {}).get(d) or range(n))
+            if len(vals) != n:
+                vals = list(range(n))
+            name = d
+            if d in self.space or (d in self.size and (self.size[d] != n or
+                                                      self.coords.get(d) != vals)):
+                name = f"{var}_{d}"
+            if name not in self.size:
+                self.size[name] = n
+                self.coords[name] = vals
+            out.append(name)
+        return tuple(out)
+
+
 def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=None,
-             engine: Optional[str] = "ngspice"):
-    """Build the Dataset of a sweep from its store; returns (ds, failures, ok, failed, missing)."""
+             engine: Optional[str] = "ngspice", *, draws: Optional[DrawTable] = None,
+             declared: Optional[dict] = None, attrs: Optional[dict] = None):
+    """Build the Dataset of a sweep from its store; returns (ds, failures, ok, failed, missing).
+
+    ``draws``: what each point drew (:class:`.draws.DrawTable`); ``declared``: declared
+    dimension names of extracted variables; ``attrs``: their attributes."""
     import xarray as xr
     n, shape, dims = len(space), space.shape, space.dims
     records = {}
@@ -564,7 +693,9 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
     failures = []
     xvals: dict[str, list] = {}
     xshape: dict[str, tuple] = {}
+    xlabels: dict[str, dict] = {}          # dims/coords/attrs a DataArray extraction gave
     wnames: list[str] = []
+    wcanon: dict[str, str] = {}            # requested name -> the result's name of it
     for k in range(n):
         rec = records.get(keys[k]) if keys[k] is not None else None
         if rec is None:
@@ -581,9 +712,13 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
                                      f"{k} but {xshape[xname]} elsewhere: an extraction must "
                                      "return the same shapes for every point")
                 xvals[xname][k] = arr
+            for xname, lab in (rec.meta.get("extracted_labels") or {}).items():
+                xlabels.setdefault(xname, lab)
             for w in rec.waveforms:
                 if w not in wnames and (waveforms == "all" or w in waveforms):
                     wnames.append(w)
+            for w, c in (rec.meta.get("waveform_names") or {}).items():
+                wcanon.setdefault(w, c)
         else:
             e = rec.meta.get("error") or {}
             status[k], err_type[k], err_msg[k] = "failed", e.get("type", "?"), e.get("message", "")
@@ -599,6 +734,8 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
         "error_type": (dims, err_type.astype(str).reshape(shape)),
         "error": (dims, err_msg.astype(str).reshape(shape)),
     }
+    placer = _Dims(dims, shape)
+    var_attrs: dict[str, dict] = {}
     for xname, vals in xvals.items():
         shp = xshape[xname]
         cplx = any(v is not None and np.iscomplexobj(v) for v in vals)
@@ -606,11 +743,33 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
         for k, v in enumerate(vals):
             if v is not None:
                 arr[k] = v
-        extra = tuple(f"{xname}_dim{d}" for d in range(len(shp)))
+        lab = xlabels.get(xname) or {}
+        wanted = (dims_decl := (declared or {}).get(xname)) or lab.get("dims")
+        extra = placer.place(xname, shp, tuple(wanted) if wanted else None,
+                             lab.get("coords") if not dims_decl else None)
         data[xname] = (dims + extra, arr.reshape(shape + shp))
+        var_attrs[xname] = {**(lab.get("attrs") or {}), **((attrs or {}).get(xname) or {})}
+    if any(status[k] == "ok" for k in range(n)):
+        for var in sorted(set(declared or {}) - set(xvals)):
+            warnings.warn(f"dims declared for {var!r}, which no point extracted (extracted: "
+                          f"{sorted(xvals) or 'nothing'})", stacklevel=3)
+    # what each point drew: a variable per name ("draw:<name>" if the name is taken)
+    taken = set(data) | set(coords) | set(space.names)
+    for dname, (arr, meta) in (draws.variables().items() if draws else ()):
+        shp = arr.shape[1:]
+        extra = placer.place(dname, shp, meta["dims"])
+        var = f"draw:{dname}" if dname in taken else dname
+        data[var] = (dims + extra, arr.reshape(shape + shp))
+        var_attrs[var] = {**meta["attrs"], "units": meta["units"],
+                          "role": "drawn per point (Monte Carlo input)"}
     # a waveform whose name an extracted value already uses (final("v(out)") and
-    # waveforms=["v(out)"]) is stored as "wave:<name>"
-    wvar = {w: (f"wave:{w}" if w in xvals else w) for w in wnames}
+    # waveforms=["v(out)"]) is stored as "wave:<name>"; names as the API spells them
+    wname = {}
+    for w in wnames:
+        a = wcanon.get(w) or api_name(w)
+        wname[w] = a if a not in wname.values() else w
+    wvar = {w: (f"wave:{wname[w]}" if wname[w] in data or wname[w] in xvals else wname[w])
+            for w in wnames}
     if wnames:
         axis_name = "time"
         ok_recs = [records[keys[k]] for k in range(n) if status[k] == "ok"]
@@ -656,10 +815,16 @@ def assemble(space: Space, st: Store, keys, waveforms=(), resample=None, name=No
     n_ok = int(np.sum(status == "ok"))
     n_failed = int(np.sum(status == "failed"))
     n_missing = n - n_ok - n_failed
+    for dname, vals in placer.coords.items():
+        coords[dname] = (dname, np.asarray(vals))
     ds = xr.Dataset(data, coords=coords)
+    for var, a in var_attrs.items():
+        ds[var].attrs.update({k: v for k, v in a.items() if v != ""})
     for w in wnames:
-        ds[wvar[w]].attrs["units"] = "V" if w.lower().startswith("v(") else (
-            "A" if w.lower().startswith("i(") else "")
+        ds[wvar[w]].attrs["units"] = "V" if wname[w].startswith("v(") else (
+            "A" if wname[w].startswith("i(") else "")
+        if wvar[w] != w:
+            ds[wvar[w]].attrs["requested_as"] = w
     ds.attrs.update({"title": name or "lithispice sweep", "store": str(st.path),
                      "n_points": n, "n_ok": n_ok, "n_failed": n_failed, "n_missing": n_missing,
                      "engine": engine or "ngspice",
@@ -675,6 +840,7 @@ class _SpaceFromManifest(Space):
         self._params = params
         self.seed = seed
         self._axes = desc.get("axes")
+        self._desc = dict(desc)
 
     @property
     def shape(self):
@@ -697,6 +863,8 @@ class _SpaceFromManifest(Space):
         return super().coords()
 
     def describe(self):
+        if "type" in self._desc:       # the space's own description, as run_sweep gave it
+            return dict(self._desc)
         return {"type": "manifest", "dims": list(self.dims), "shape": list(self._shape),
                 "names": list(self._names), "seed": self.seed}
 
@@ -726,7 +894,12 @@ def open_sweep(store, resample=None, sweep: Optional[str] = None):
         raise SweepError(f"no sweep manifest in {st.path}: not a sweep store, or a sweep that "
                          "never started")
     space = _SpaceFromManifest(man["space"], man["params"], man["space"].get("seed", 0))
+    from .draws import load
+    drawn = load(st.path / "manifests" / str(man["draws"]), len(man["keys"])) \
+        if man.get("draws") else None
     ds, *_ = assemble(space, st, man["keys"], man.get("waveforms") or (), resample, man.get("name"),
-                      engine=man.get("engine", "ngspice"))
+                      engine=man.get("engine", "ngspice"), draws=drawn,
+                      declared=man.get("extract_dims") or {},
+                      attrs=man.get("extract_attrs") or {})
     ds.attrs["sweep_id"] = man["sweep_id"]
     return ds

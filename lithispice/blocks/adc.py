@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from ..errors import ParameterError
 from ..spice.names import fmt
+from ..devices.base import SpiceExport
 from ._common import check, check_int, comment, sigmoid, supply_on, unique_name
 
 _C_REG = 1e-9      # F: output register capacitor (g_on 1e-3 S: 1 us to load a new code)
@@ -57,7 +58,7 @@ def _check_sh(obj):
 
 
 @dataclass(frozen=True)
-class SampleHold:
+class SampleHold(SpiceExport):
     """Sample-and-hold. Units: F, ohm, V.
 
     c_hold       hold capacitor, F
@@ -105,7 +106,7 @@ class SampleHold:
 
 
 @dataclass(frozen=True)
-class ADC:
+class ADC(SpiceExport):
     """N-bit ADC with sample-and-hold and output register (see module docstring).
 
     bits          resolution N (1..24)

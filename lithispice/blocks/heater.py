@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 from ..errors import ParameterError
 from ..spice.names import fmt
+from ..devices.base import SpiceExport
 from ._common import check, comment, unique_name
 
 
 @dataclass(frozen=True)
-class Heater:
+class Heater(SpiceExport):
     """Heater parameters. Units: ohm, 1/K, K, K/W, J/K.
 
     r_heater  electrical resistance at t_r0, ohm

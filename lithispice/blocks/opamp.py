@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from ..errors import ParameterError
 from ..spice.names import fmt
+from ..devices.base import SpiceExport
 from ._common import check, comment, softclamp, softplus, supply_on, unique_name
 
 _RP = 1e6          # ohm: pole resistor of the internal gain node (any value; sets the scale)
@@ -81,7 +82,7 @@ def _check_amplifier(a) -> None:
 
 
 @dataclass(frozen=True)
-class OpAmp:
+class OpAmp(SpiceExport):
     """Behavioral op-amp (see module docstring). Units: V, A, ohm, Hz, V/s.
 
     gain       open-loop DC gain A (V/V)
@@ -168,7 +169,7 @@ class OpAmp:
 
 
 @dataclass(frozen=True)
-class Buffer:
+class Buffer(SpiceExport):
     """Unity-gain buffer: ``opamp`` with its inverting input tied to its output.
 
     Pins inp out vdd vss. Closed-loop gain A/(1+A), bandwidth ~GBW; the differential input
@@ -195,7 +196,7 @@ class Buffer:
 
 
 @dataclass(frozen=True)
-class InstrumentationAmp:
+class InstrumentationAmp(SpiceExport):
     """Behavioral instrumentation amplifier: v(out) = v(ref) + G_cl (v(inp) - v(inn) + vos).
 
     Pins inp inn ref out vdd vss. G_cl = gain/(1 + gain/open_loop_gain) (finite-loop-gain

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import ParameterError
 from ..spice.names import fmt
+from ..devices.base import SpiceExport
 from ._common import check, comment, sigmoid, softplus, supply_on, unique_name
 
 
@@ -23,7 +24,7 @@ def _values(obj):
 
 
 @dataclass(frozen=True)
-class LDO:
+class LDO(SpiceExport):
     """Linear regulator with enable. Units: V, A, ohm.
 
     v_out        regulated output, V above gnd
@@ -80,7 +81,7 @@ class LDO:
 
 
 @dataclass(frozen=True)
-class Switch:
+class Switch(SpiceExport):
     """Voltage-controlled switch. Units: ohm, V."""
     name: str = "switch"
     r_on: float = 1.0

@@ -9,6 +9,8 @@ A device is a frozen parameter set that can (a) simulate itself with the compile
                  uses them to find nets without a DC path to ground)
 ``subckt()``     the ``.subckt ... .ends`` text (the builder includes it once per deck)
 ``instance_params`` names of the ``params:`` a single instance may override (e.g. ``w0``)
+
+The families and circuit blocks also inherit :class:`SpiceExport` (``pyspice_subcircuit()``).
 """
 from __future__ import annotations
 
@@ -23,6 +25,21 @@ class SpiceDevice(Protocol):
     instance_params: tuple[str, ...]
 
     def subckt(self) -> str: ...
+
+
+class SpiceExport:
+    """Mixin of the device families and circuit blocks: the bridges to other tools, each a
+    thin call into :mod:`lithispice.bridges` (imported only when used)."""
+    __slots__ = ()
+
+    def pyspice_subcircuit(self):
+        """This device as a PySpice ``SubCircuit`` that prints the device's own validated
+        ``.subckt`` text (pins and ``params:`` as in :meth:`subckt`); add it with
+        ``circuit.subcircuit(sub)`` and instantiate with
+        ``circuit.X(name, sub.name, *nets, **instance_params)``. See
+        :mod:`lithispice.bridges.pyspice`."""
+        from ..bridges.pyspice import subcircuit
+        return subcircuit(self)
 
 
 def lookup_preset(presets: dict, name: str, overrides: dict):

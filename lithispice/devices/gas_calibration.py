@@ -21,9 +21,11 @@ from ..constants import F, R
 from ..errors import ParameterError
 from ..validate import check_number
 from . import _args
+from .gas_sensor_params import PARAMS as _GAS_PARAMS
+from .param_checks import P_MAX, pressure_array, temperature as _temperature
 
-#: Upper end of a partial pressure, bar (as lithispice.devices.gas_sensor.P_GAS_MAX).
-_P_MAX = 100.0
+#: Upper end of a partial pressure, bar (param_checks.P_MAX, as gas_sensor.P_GAS_MAX).
+_P_MAX = P_MAX
 
 _LN10 = math.log(10.0)
 
@@ -51,7 +53,7 @@ class Calibration:
         check_number("rms", self.rms, 0)
         _args.integer("n_points", self.n_points, 0)
         if self.temperature is not None:
-            check_number("temperature", self.temperature, 0, None, lo_open=True, unit="K")
+            _temperature(_GAS_PARAMS.by_field("t_op"), self.temperature)
 
     def reading(self, p_gas):
         """The calibrated reading (EMF) at partial pressure ``p_gas`` (bar, > 0)."""
@@ -78,14 +80,13 @@ class Calibration:
         T = self.temperature if temperature is None else temperature
         if T is None:
             raise ParameterError("temperature", temperature, "> 0 K (or give it to fit())")
-        T = check_number("temperature", T, 0, 3000, lo_open=True, unit="K")
+        T = _temperature(_GAS_PARAMS.by_field("t_op"), T)
         n = check_number("n_electrons", n_electrons, 0, 8, lo_open=True)
         return abs(self.slope) / (_LN10 * R * T / (n * F))
 
 
 def _positive(name, value) -> np.ndarray:
-    return _args.array(name, value, 0, _P_MAX, lo_open=True, unit="bar",
-                       what=f"finite partial pressures in (0, {_P_MAX:g}] bar")
+    return pressure_array(value, name)       # (0, P_MAX] bar, a ppm / % hint beyond
 
 
 def fit(p_gas, emf, temperature: float | None = None) -> Calibration:
@@ -103,7 +104,7 @@ def fit(p_gas, emf, temperature: float | None = None) -> Calibration:
     if p.size < 2 or np.ptp(x) == 0.0:
         raise ParameterError("p_gas", p_gas, "at least two different partial pressures")
     if temperature is not None:
-        check_number("temperature", temperature, 0, 3000, lo_open=True, unit="K")
+        _temperature(_GAS_PARAMS.by_field("t_op"), temperature)
     A = np.column_stack([np.ones_like(x), x])
     with np.errstate(all="ignore"):
         (e0, slope), *_ = np.linalg.lstsq(A, e, rcond=None)

@@ -34,10 +34,12 @@ import numpy as np
 from ..constants import F, R
 from ..errors import ParameterError
 from ..spice.params import ParamTable
-from .base import lookup_preset
+from .base import SpiceExport, lookup_preset
 from .gas_sensor_params import PARAMS
 from . import _args
-from .param_checks import blame_field, replace_checked
+from .param_checks import (KnownFields, blame_field, check_temperature_fields,
+                           pressure, pressure_array, replace_checked, temperature_array)
+from .param_checks import P_MAX as _P_MAX
 from ..validate import as_real, check_number as _check
 
 #: O2 partial pressure of dry air, bar (20.95 % at 1 bar).
@@ -52,19 +54,21 @@ def _positive_array(name: str, value, unit: str) -> np.ndarray:
     return _args.array(name, value, 0, None, lo_open=True, unit=unit)
 
 
-#: Partial pressures of the gas, bar: (0, 100], the range of the background pressures' rows
-#: (po2); the Nernst law is written against the 1-bar standard state.
-P_GAS_MAX = PARAMS.by_spice("po2").hi
+#: Partial pressures of the gas, bar: (0, P_MAX] (param_checks: 10 bar; a larger number is
+#: a ppm or % value given as bar, refused with that hint); the Nernst law is written against
+#: the 1-bar standard state.
+P_GAS_MAX = min(PARAMS.by_spice("po2").hi, _P_MAX)
 
 
 def _p_gas(value, name: str = "p_gas") -> np.ndarray:
-    return _args.array(name, value, 0, P_GAS_MAX, lo_open=True, unit="bar")
+    return pressure_array(value, name)
 
 
 def _temperatures(value, name: str = "temperature") -> np.ndarray:
-    """Temperatures in K within the range of the table's temperature rows (t_op, t_ref):
-    (0, 3000] K (the card reads T from its pin tk; no instance row of its own)."""
-    return _args.row_array(PARAMS.by_field("t_op"), value, name)
+    """Temperatures in K: at least param_checks.T_MIN (150 K; lower is taken for degrees
+    Celsius and refused with the conversion as hint), at most the table's temperature rows'
+    end (t_op, t_ref: 3000 K). The card reads T from its pin tk; no instance row of its own."""
+    return temperature_array(PARAMS.by_field("t_op"), value, name)
 
 
 def _broadcast(**arrays):
@@ -125,7 +129,7 @@ class GasSensorTrace:
 
 
 @dataclass(frozen=True)
-class GasSensor:
+class GasSensor(KnownFields, SpiceExport):
     """Parameters of a type-III potentiometric gas sensor. SI units, pressures in bar. Units
     and allowed ranges of every parameter: ``GasSensor.PARAMS`` (gas_sensor_params.py).
 
@@ -208,6 +212,7 @@ class GasSensor:
         if not isinstance(self.assumed, tuple) or not all(isinstance(a, str) for a in self.assumed):
             raise ParameterError("assumed", self.assumed, "a tuple of field names")
         PARAMS.check(self)          # every numeric field's range
+        check_temperature_fields(self, PARAMS)      # t_ref ...: K, not degrees Celsius
         object.__setattr__(self, "_packed", self._pack())
         self._check_reference_emf()
 
@@ -265,10 +270,14 @@ class GasSensor:
 
     @staticmethod
     def _env(p_o2, p_h2o, p_cross) -> np.ndarray:
-        # the background the card takes as instance parameters po2, ph2o, px: same ranges
-        return np.array([PARAMS.by_spice("po2").validate(p_o2, "p_o2"),
-                         PARAMS.by_spice("ph2o").validate(p_h2o, "p_h2o"),
-                         PARAMS.by_spice("px").validate(p_cross, "p_cross")])
+        # the background the card takes as instance parameters po2, ph2o, px: their rows'
+        # ranges, and at most P_MAX bar (a ppm or % value given as bar is refused with a hint)
+        out = []
+        for spice, value, name in (("po2", p_o2, "p_o2"), ("ph2o", p_h2o, "p_h2o"),
+                                   ("px", p_cross, "p_cross")):
+            r = PARAMS.by_spice(spice)
+            out.append(pressure(value, name, r.lo, r.lo_open, r.hi))
+        return np.array(out)
 
     # --- static characteristics (all from the kernel) ---------------------------------
     def emf(self, p_gas, temperature, p_o2: float = P_O2_AIR, p_h2o: float = 0.0,

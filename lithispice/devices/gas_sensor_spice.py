@@ -31,6 +31,7 @@ import math
 
 from ..constants import F, R, k_B_eV
 from ..errors import ParameterError
+from ..spice.carddoc import Pin, Probe
 from ..spice.names import fmt
 from .gas_sensor_params import PARAMS
 
@@ -40,6 +41,27 @@ LEAK_STATE = 1e15  # ohm (with 1 F: 1e15 s), keeps the state node's DC solve reg
 #: instance parameter -> GasSensor attribute (None: an operating condition, see spice_params),
 #: in card order; units and ranges are the rows of gas_sensor_params.PARAMS
 SPICE_PARAMS = PARAMS.spice_map()
+
+#: pin order and polarity, printed into every card's header (lithispice.spice.carddoc)
+PINS = (
+    Pin("se", "sensing electrode. EMF = v(ref) - v(se) at open circuit; more gas LOWERS the "
+        "EMF (v(se) rises towards v(ref)) by 2.303 R T s/(n F) per decade of p_gas"),
+    Pin("ref", "reference electrode; the cell is a source of EMF v(x) behind R_film + R_ct "
+        "between se and ref"),
+    Pin("lgp", "control input (draws no current): v(lgp) = log10(p_gas / 1 ppm), e.g. "
+        "2.602 V = 400 ppm"),
+    Pin("tk", "control input (draws no current): v(tk) = sensor temperature in K (floored "
+        "at 150 K); drive it from a source or a heater's thermal node"),
+)
+PIN_NOTE = ("The card has no tk parameter: the tk PIN sets its temperature. To follow the "
+            "circuit temperature instead: Bt tk 0 V=temper+273.15")
+#: internal nodes worth probing (v(x1.x) for instance X1)
+PROBES = (
+    Probe("x", "V", "the lagged EMF: relaxes to the equilibrium EMF with time constant tau(T); "
+          "starts at x0"),
+    Probe("m", "V", "node behind the EMF source, before the film and charge-transfer "
+          "resistance"),
+)
 
 
 def _comment(text: str) -> str:

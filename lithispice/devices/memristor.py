@@ -24,10 +24,12 @@ import numpy as np
 from ..errors import ParameterError
 from ..spice.params import ParamTable
 from ._threads import run_ranges
-from .base import lookup_preset
+from .base import SpiceExport, lookup_preset
 from .memristor_params import PARAMS
 from . import _args
-from .param_checks import check_integer, replace_checked
+from .param_checks import (KnownFields, check_integer, check_temperature_fields,
+                           replace_checked, temperature as _temperature,
+                           temperature_array as _temperature_array)
 from ..validate import as_real, check_number as _check
 
 LAWS = {"log": 0, "series": 1, "percolation": 2}
@@ -60,7 +62,7 @@ class MemristorTrace:
 
 
 @dataclass(frozen=True)
-class Memristor:
+class Memristor(KnownFields, SpiceExport):
     """Parameters of a Li memristor. All SI: V, s, ohm, K, eV. Units and allowed ranges of
     every parameter: ``Memristor.PARAMS`` (memristor_params.py).
 
@@ -122,6 +124,7 @@ class Memristor:
         if self.table3_ref is not None:
             _args.integer("table3_ref", self.table3_ref, 0)
         PARAMS.check(self)          # every plain range; the relations and special cases below
+        check_temperature_fields(self, PARAMS)      # t_ref: K, not degrees Celsius
         if not self.r_off > self.r_on:
             raise ParameterError("r_off", self.r_off, f"> r_on = {self.r_on} ohm")
         vnl = as_real(self.v_nonlinear)
@@ -185,7 +188,7 @@ class Memristor:
         A voltage so far above threshold that the rate overflows a float raises
         ParameterError naming ``v`` and the largest magnitude this device allows."""
         from .._kernels import memristor_rate
-        T = PARAMS.by_spice("tk").validate(temperature, "temperature")
+        T = _temperature(PARAMS.by_spice("tk"), temperature)
         x = _check("v", v, unit="V")
         ww = _check("w", w, *W_RANGE)
 
@@ -324,7 +327,7 @@ def simulate_array(devices, t, v, temperature=298.15, w0=0.0, threads=None, _sin
         raise ParameterError("v", f"shape {v.shape}", f"({t.size},) or ({n}, {t.size}) volts: "
                              f"one per time of t ({t.size} times)")
     tk = PARAMS.by_spice("tk")
-    temp = _args.row_array(tk, temperature, "temperature")
+    temp = _temperature_array(tk, temperature)
     if temp.ndim > 1 or temp.size not in (1, n):
         raise ParameterError("temperature", f"shape {temp.shape}", f"a scalar or ({n},) kelvin")
     temp = np.ascontiguousarray(np.broadcast_to(temp.reshape(-1), (n,)))

@@ -16,8 +16,10 @@ from ..spice.params import Param, ParamTable
 PARAMS = ParamTable("memristor", [
     # card-only instance parameters (no dataclass field)
     Param(None, "w0", "1", "initial state w at t = 0 (0 = reset, high resistance)", 0, 1),
-    Param(None, "tk", "K", "device temperature (defaults to t_ref on the card)", 0, 2000,
-          lo_open=True, temperature=True),
+    # 0 = follow the circuit temperature (lithispice.spice.carddoc); kernel runs take
+    # physical temperatures only (param_checks.temperature refuses 0)
+    Param(None, "tk", "K", "instance temperature override; 0 (default) = the circuit "
+          "temperature", 0, 2000, temperature=True),
     # switching kinetics (threshold convention: memristor.py module docstring)
     Param("v_set", "vset", "V", "set threshold (magnitude): w 0 -> 0.9 in t_switch_set", 0, 1e3,
           lo_open=True),

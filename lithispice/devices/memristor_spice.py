@@ -10,9 +10,13 @@ B-source evaluations dominate ngspice's time in arrays, ~1-3 us each per Newton 
   * the device voltage is copied to an internal node ``d`` by a linear VCCS into 1 ohm, so the
     B-sources depend on two unknowns (d, w) instead of three (p, n, w): ngspice builds and
     walks one derivative tree per controlling unknown;
-  * retention, linear in w, is a resistor R = tau_ret(T) (ohm = s with C = 1 F) plus a Norton
-    current w_eq/tau_ret: free linear elements instead of a B-source term. With retention off
-    a 1e12 ohm leak keeps the operating point non-singular (1e12 s: beyond any simulation);
+  * retention, linear in w, is a resistor R = tau_ret(T) (ohm = s with C = 1 F): a free
+    linear element instead of a B-source term; its source term w_eq/tau_ret is a constant
+    added to Bw (no derivative work). Not a Norton current source: ngspice 39 cannot
+    evaluate an I source whose value depends on ``temper`` (the circuit temperature, through
+    ``tke``) -- "Undefined parameter [temper]" -- while R values and B-sources can. With
+    retention off a 1e12 ohm leak keeps the operating point non-singular (1e12 s: beyond any
+    simulation);
   * the parameter algebra (rate prefactors from V_th and t_switch, Arrhenius factors,
     conductances) is done once per instance in ``.param`` lines, not in every evaluation.
 
@@ -28,6 +32,7 @@ import math
 
 from ..constants import k_B_eV
 from ..errors import ParameterError
+from ..spice.carddoc import TEMPERATURE_PARAM, TKE, Pin, Probe
 from ..spice.names import fmt
 from .memristor_params import PARAMS
 
@@ -37,11 +42,24 @@ _WC = "min(max(v(w),0),1)"  # clamped state, as ls_clamp in the kernel
 #: units and ranges are the rows of memristor_params.PARAMS
 SPICE_PARAMS = PARAMS.spice_map()
 
+#: pin order and polarity, printed into every card's header (lithispice.spice.carddoc)
+PINS = (
+    Pin("p", "positive terminal. v(p,n) > 0 SETs: above vset w rises towards 1 and R falls "
+        "towards ron"),
+    Pin("n", "negative terminal. v(p,n) < 0 RESETs: beyond -vreset w falls towards 0 and R "
+        "rises towards roff"),
+)
+#: internal nodes worth probing (v(x1.w) for instance X1)
+PROBES = (
+    Probe("w", "1", "switching state, 0 (reset, R = roff) .. 1 (set, R = ron); starts at w0"),
+    Probe("d", "V", "copy of v(p,n), the voltage the rate and the current are computed from"),
+)
+
 
 def _default(dev, name: str, attr) -> str:
     """Default of instance parameter ``name`` on ``dev``'s card, as written on the card."""
     if PARAMS.by_spice(name).temperature:
-        return fmt(dev.t_ref)   # the device runs at its reference temperature unless told
+        return "0"              # 0: the circuit temperature (carddoc.TEMPERATURE_PARAM)
     if attr is None:
         return "0"              # the initial state w0: fully reset
     return fmt(getattr(dev, attr))
@@ -67,7 +85,7 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
     if dialect != "ngspice":
         raise ParameterError("dialect", dialect, "'ngspice' (other dialects: see models/)")
     kb, tref = fmt(k_B_eV), fmt(dev.t_ref)
-    arr = f"exp(-ea/{kb}*(1/tk-1/{tref}))"
+    arr = f"exp(-ea/{kb}*(1/{TKE}-1/{tref}))"
     vpn = "v(d)"   # = v(p,n), see the module docstring
     # With p = 1 the rate is linear in w and pulls w back into [0, 1] by itself (the set term
     # changes sign above 1, the reset term below 0), so its clamp is dropped: it only cost
@@ -89,9 +107,10 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
     lines = [
         f"* lithispice Li memristor '{_comment(dev.name)}': equations of csrc/memristor.h",
         f"* law={dev.law} window_p={dev.window_p} v_nonlinear={dev.v_nonlinear}; "
-        "units: V, s, ohm, K, eV; w0 = initial state (0..1), tk = temperature (K)",
+        "units: V, s, ohm, K, eV; w0 = initial state (0..1), tk = temperature (K, 0: circuit's)",
         f"* source: {_comment(dev.source)}",
         f".subckt {dev.subckt_name} p n params: {defaults}",
+        TEMPERATURE_PARAM,
         # rate prefactors from the threshold definition (memristor.py module docstring)
         f".param ks={{{ip}/(tsw_set*sinh(nl_set))*{arr}}}",
         f".param kr={{{ip}/(tsw_reset*sinh(nl_reset))*{arr}}}",
@@ -102,8 +121,9 @@ def memristor_subckt(dev, dialect: str = "ngspice") -> str:
         ".param lnr={ln(roff/ron)}",
     ]
     if dev.tau_retention > 0:
-        retention = [f".param tau_t={{tau_ret*exp(ea_ret/{kb}*(1/tk-1/{tref}))}}",
-                     "Rret w 0 {tau_t}", "Iret 0 w {w_eq/tau_t}"]
+        retention = [f".param tau_t={{tau_ret*exp(ea_ret/{kb}*(1/{TKE}-1/{tref}))}}",
+                     "Rret w 0 {tau_t}"]
+        rate += "+{w_eq/tau_t}"       # retention's source term (module doc: not an I source)
     else:
         retention = ["Rw w 0 1e12"]
     if c2c:

@@ -32,9 +32,11 @@ from ..constants import F
 from ..errors import ConvergenceError, ParameterError
 from ..spice.params import ParamTable
 from . import _args
-from .base import hashed_subckt, lookup_preset
+from .base import SpiceExport, hashed_subckt, lookup_preset
 from .microbattery_params import PARAMS as _PARAMS
-from .param_checks import blame_field, check_integer, replace_checked
+from .param_checks import (KnownFields, blame_field, check_integer,
+                           check_temperature_fields, replace_checked,
+                           temperature as _checked_temperature, temperature_array)
 from ..validate import as_real, check_number as _check
 
 #: End-of-run reasons reported by the kernel (None = ran to the end of its time).
@@ -143,7 +145,7 @@ class Step:
 # ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Microbattery:
+class Microbattery(KnownFields, SpiceExport):
     """Parameters of a thin-film microbattery (cathode | solid electrolyte | Li metal). SI units.
 
     Geometry
@@ -226,6 +228,7 @@ class Microbattery:
         _args.field_names("assumed", self.assumed)
         # ranges, units and names of the numeric fields: microbattery_params.PARAMS
         _PARAMS.check(self)
+        check_temperature_fields(self, _PARAMS)      # t_ref ...: K, not degrees Celsius
         # what a plain range cannot say: relations, the inf of cycle_life, integers
         if not self.v_max > self.v_min:
             raise ParameterError("v_max", self.v_max, f"> v_min = {self.v_min} V")
@@ -355,7 +358,7 @@ class Microbattery:
         """Ionic resistance of the electrolyte L_e / (sigma(T) A), ohm (the kernel's value);
         ``temperature`` in K, scalar or array."""
         from .._kernels import electrolyte_r_ion
-        T0 = _args.row_array(_PARAMS.by_spice("tk"), temperature, "temperature")
+        T0 = temperature_array(_PARAMS.by_spice("tk"), temperature)
         T = np.atleast_1d(T0)
         out = electrolyte_r_ion(self.sigma_ref, self.ea_sigma, self.t_ref_sigma,
                                 self.electrolyte_thickness, self.area,
@@ -750,7 +753,7 @@ class Microbattery:
 
 def _temperature(temperature) -> float:
     """A run's temperature, K: the range of the instance parameter tk."""
-    return _PARAMS.by_spice("tk").validate(temperature, "temperature")
+    return _checked_temperature(_PARAMS.by_spice("tk"), temperature)
 
 
 def _row_range(field: str) -> tuple:

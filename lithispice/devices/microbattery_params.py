@@ -61,8 +61,10 @@ PARAMS = ParamTable("microbattery", [
     # --- per-instance parameters of the .subckt (initial state and temperature), in the order
     # of its params: list
     Param(None, "soc0", "1", "initial state of charge (1 = charged)", 0, 1),
-    Param(None, "tk", "K", "device temperature (default: t_ref)", 0, 2000, lo_open=True,
-          temperature=True),
+    # 0 = follow the circuit temperature (lithispice.spice.carddoc); kernel runs take
+    # physical temperatures only (param_checks.temperature refuses 0)
+    Param(None, "tk", "K", "instance temperature override; 0 (default) = the circuit "
+          "temperature", 0, 2000, temperature=True),
     Param(None, "soh", "1", "state of health: active cathode fraction (give a faded state here)",
           0, 1, lo_open=True),
     Param(None, "qli0", "C", "initial Li-metal inventory; -1 (any value < 0): derived, the "

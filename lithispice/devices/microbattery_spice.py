@@ -29,7 +29,8 @@ Nodes (``v(x<inst>.<node>)`` from outside)::
   G only scales the row, i.e. ngspice's pivot choice; it was chosen by that measurement.
   The OCV is a B voltage source of the surface lithiation (the Ramadass rational fit with its
   clamp x in [0.43, 1], or ``pwl()`` with the table ends clamped: ngspice's pwl() extrapolates).
-* Temperature: instance parameter ``tk`` (K) -> Arrhenius factors of sigma, D and both i0, and the
+* Temperature: instance parameter ``tk`` (K; 0, the default: the circuit temperature, through
+  ``tke``, lithispice.spice.carddoc) -> Arrhenius factors of sigma, D and both i0, and the
   table OCV's dU/dT; evaluated once per instance.
 * Initial state: ``soc0`` via ``.ic`` on every ladder node (the operating point then holds them
   there), Li inventory ``qli0`` (C; < 0: the full-charge inventory minus (1 - soc0) Q soh), ``soh``
@@ -85,6 +86,7 @@ from __future__ import annotations
 
 from ..constants import F, R, k_B_eV
 from ..errors import ParameterError
+from ..spice.carddoc import TEMPERATURE_PARAM, TKE, Pin, Probe
 from ..spice.names import fmt
 
 _LEAK = "1e15"    # ohm, node-to-ground leak of the state nodes (see module doc)
@@ -99,12 +101,35 @@ _G_IA = 1e-9
 #: Stands for the subcircuit name while the text is hashed into that name (Microbattery._spice).
 NAME_PLACEHOLDER = "LSBNAMEPLACEHOLDER"
 
+#: pin order and polarity, printed into every card's header (lithispice.spice.carddoc)
+PINS = (
+    Pin("pos", "cathode (+). Current into pos CHARGES the cell (Li back to the anode, soc "
+        "rises); current out of pos through a load discharges it"),
+    Pin("neg", "Li-metal anode (-); v(pos,neg) is the cell voltage"),
+)
+PIN_NOTE = ("ion  [reservoir-pin cards only] the anode's ionic node: current drawn from it "
+            "(e.g. a synapse's electrolyte) takes Li from this anode")
+#: internal nodes worth probing (v(x1.soc) for instance X1)
+PROBES = (
+    Probe("soc", "1", "state of charge 0..1 (1 = charged): 1 - mean cathode lithiation "
+          "(read-out)"),
+    Probe("li", "C", "Li-metal inventory left in the anode, coulombs (~0: anode exhausted)"),
+    Probe("qa", "C", "Li charge that left the anode since t = 0 (counter, starts at 0)"),
+    Probe("qc", "C", "Li charge through the cell's own electrolyte since t = 0 (counter)"),
+    Probe("ths", "1", "cathode lithiation at the electrolyte surface (OCV is read there; "
+          "near 1 = cathode saturated)"),
+    Probe("t0", "1", "lithiation of cathode volume 0 (current-collector side; t1.. towards "
+          "the surface)"),
+    Probe("ion", "V", "ionic potential between the anode interface and the electrolyte film"),
+)
+
 
 def _arr(ea: float, tref: float) -> str:
-    """Arrhenius factor exp(-Ea/kB (1/tk - 1/tref)) as an ngspice expression of tk."""
+    """Arrhenius factor exp(-Ea/kB (1/tke - 1/tref)) as an ngspice expression of tke (the
+    temperature the card uses, K: carddoc.TEMPERATURE_PARAM)."""
     if ea == 0:
         return "1"
-    return f"exp(-{fmt(ea)}/{fmt(k_B_eV)}*(1/tk-1/{fmt(tref)}))"
+    return f"exp(-{fmt(ea)}/{fmt(k_B_eV)}*(1/{TKE}-1/{fmt(tref)}))"
 
 
 def _ocv_lines(b) -> list[str]:
@@ -127,7 +152,11 @@ def _ocv_lines(b) -> list[str]:
         return [
             "* cathode OCV: table, linear interpolation, x clamped to the table (pwl extrapolates)",
             f"Bx xs 0 V=min(max({lin},{fmt(xt[0])}),{fmt(xt[-1])})",
-            f"Bu pos cx V=pwl(v(xs),{tab_u})+{{tk-{fmt(ttab)}}}*pwl(v(xs),{tab_d})",
+            # T - T_table as a .param, and first in the expression: ngspice 39 fails to
+            # substitute a temper-dependent .param (tke, the circuit temperature) that
+            # follows a pwl() in a B-source ("Undefined parameter [temper]")
+            f".param dtk={{{TKE}-{fmt(ttab)}}}",
+            f"Bu pos cx V={{dtk}}*pwl(v(xs),{tab_d})+pwl(v(xs),{tab_u})",
         ]
     return ["* cathode OCV: flat plateau", f"Bu pos cx V={fmt(u0)}"]
 
@@ -137,7 +166,7 @@ def _params_list(b) -> str:
     (microbattery_params.PARAMS), defaults here (the card starts charged, at t_ref, unfaded,
     with the Li inventory derived: qli0 < 0)."""
     from .microbattery_params import PARAMS
-    defaults = {"soc0": "1", "tk": fmt(b.t_ref), "soh": "1", "qli0": "-1"}
+    defaults = {"soc0": "1", "tk": "0", "soh": "1", "qli0": "-1"}   # tk 0: circuit's T
     return " ".join(f"{r.spice}={defaults[r.spice]}" for r in PARAMS.spice_rows())
 
 
@@ -161,7 +190,8 @@ def microbattery_subckt(b) -> str:
         f"capacity {b.capacity_Ah:.6g} Ah, {n} volumes",
         f"* source: {_comment(b.source)}",
         f".subckt {name} {pins} params: {_params_list(b)}",
-        f".param vt2={{{fmt(vt2)}*tk}}",
+        TEMPERATURE_PARAM,
+        f".param vt2={{{fmt(vt2)}*{TKE}}}",
         f".param fd={{{fd}}}",
         f".param rion={{{fmt(co['r_ion'])}/{_arr(b.ea_sigma, b.t_ref_sigma)}}}",
         f".param i2c={{{fmt(2.0 * b.i0_cathode * b.area)}*soh*{_arr(b.ea_i0_cathode, b.t_ref)}}}",

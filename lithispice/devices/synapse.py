@@ -25,17 +25,20 @@ Conventions
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
-from ..errors import ConvergenceError, ParameterError
+from ..errors import ConvergenceError, ParameterError, PhysicsWarning
 from . import _args
 from ._threads import run_ranges
 from ..spice.params import ParamTable
-from .base import hashed_subckt, lookup_preset
-from .param_checks import blame_field, check_integer, check_optional, replace_checked
+from .base import SpiceExport, hashed_subckt, lookup_preset
+from .param_checks import (KnownFields, blame_field, check_integer, check_optional,
+                           check_temperature_fields, replace_checked,
+                           temperature as _checked_temperature)
 from .synapse_params import PARAMS as _PARAMS
 from ..validate import check_number as _check
 
@@ -146,7 +149,7 @@ class PulseResponse:
 
 
 @dataclass(frozen=True)
-class Synapse:
+class Synapse(KnownFields, SpiceExport):
     """Parameters of a three-terminal Li-ion synapse. SI units.
 
     Channel (an intercalation film, also the S-D resistor)
@@ -240,6 +243,7 @@ class Synapse:
         _args.field_names("assumed", self.assumed)
         # ranges, units and names of the numeric fields: synapse_params.PARAMS
         _PARAMS.check(self)
+        check_temperature_fields(self, _PARAMS)      # t_ref ...: K, not degrees Celsius
         # what a plain range cannot say: None = from the material, integers, relations
         for nm in ("c_max_ch", "c_max_res"):
             check_optional(_PARAMS.by_field(nm), getattr(self, nm))
@@ -306,6 +310,13 @@ class Synapse:
     def r_leak(self) -> float:
         """Electronic leak resistance of the electrolyte, ohm (inf without leak)."""
         return (self.el_thickness / (self.sigma_e * self.gate_area)) if self.sigma_e > 0 else math.inf
+
+    @property
+    def channel_charge(self) -> float:
+        """Li charge between an empty and a full channel (its usable range), C: the kernel's
+        qc = F c_max_ch w_ch l_ch t_ch. A gate pulse moving more than this pins the
+        conductance at an end of its window (see :func:`warn_pulse_charge`)."""
+        return float(_coeffs_ok(self._packed, self.t_ref)["qc"])
 
     def _pack(self) -> np.ndarray:
         from .._kernels import SYNAPSE_FIELDS
@@ -376,6 +387,14 @@ class Synapse:
         out = synapse_voc(self._packed, self._T(temperature), thc, thr)
         return _args.require_finite("temperature", temperature, out, "a temperature at which "
                                     "the open-circuit voltage is finite")
+
+    def rest_potential(self, temperature: float = 298.15) -> float:
+        """Gate rest potential, V: v(g) - (v(s)+v(d))/2 at which no Li moves, at the
+        device's initial lithiations (theta_c0, theta_r0): the open-circuit voltage
+        U_reservoir(theta_r0) - U_channel(theta_c0), both electrode potentials vs Li/Li+
+        (an external reservoir is Li metal, U = 0). A gate driven anywhere else moves Li:
+        above it lithiates the channel, below it delithiates."""
+        return self.open_circuit_voltage(self.theta_c0, self.theta_r0, temperature)
 
     def state(self, theta_c=None, theta_r=None) -> np.ndarray:
         """A state vector at uniform lithiations: (theta_c, theta_r) for lumped films, else
@@ -482,6 +501,7 @@ class Synapse:
             raise ParameterError(name, segments, "at least one segment")
         T = self._T(temperature)
         st = self._st(state)
+        _warn_segments(self, modes, vals, durs, name, T)
         try:
             rows, final = synapse_run(self._packed, T, st, np.array(modes, dtype=np.intc),
                                       np.array(vals), np.array(durs))
@@ -521,6 +541,8 @@ class Synapse:
         _args.choice("rest", rest, RESTS)
         T = self._T(temperature)
         st = self._st(state)
+        if drive == "current":
+            warn_pulse_charge(self, [amp * ton], f"a {amp:g} A x {ton:g} s pulse", T)
         try:
             g, e, acc, fin = synapse_train_array(
                 self._packed, T, st[None, :].copy(), np.full((1, n), amp), DRIVES[drive], ton,
@@ -615,7 +637,65 @@ _REST = {"floating": (1, 0.0), "shorted": (0, 0.0)}
 
 def _temperature(temperature) -> float:
     """A run's temperature, K: the range of the instance parameter tk."""
-    return _PARAMS.by_spice("tk").validate(temperature, "temperature")
+    return _checked_temperature(_PARAMS.by_spice("tk"), temperature)
+
+
+def warn_pulse_charge(device: Synapse, charges, what: str, T: float):
+    """Warn (:class:`~lithispice.errors.PhysicsWarning`) when one of the gate ``charges`` (C,
+    signed; one per pulse) exceeds the charge the channel holds between empty and full
+    (:attr:`Synapse.channel_charge`): such a pulse pins the conductance at an end of its
+    window, and is nearly always a current given in A where pA or nA was meant. ``what``
+    names the pulse in the message."""
+    q = np.abs(np.asarray(charges, dtype=np.float64))
+    if not q.size:
+        return
+    q_max = float(q.max())
+    qc = float(_coeffs_ok(device._packed, T)["qc"])
+    if not q_max > qc:
+        return
+    hint = ""
+    for scale, unit in ((1e-12, "pA"), (1e-9, "nA"), (1e-6, "uA")):
+        if q_max * scale <= qc:
+            hint = f" (gate currents are in A: did you mean {unit}?)"
+            break
+    warnings.warn(f"{what} moves {q_max:.3g} C, more than the synapse channel holds "
+                  f"({qc:.3g} C from empty to full: F c_max_ch w_ch l_ch t_ch): the "
+                  f"conductance pins at an end of its window{hint}",
+                  PhysicsWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """warnings.warn's stacklevel of the first frame outside this package's devices (the
+    user's call, however deep the helpers that got there)."""
+    import os
+    import sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    f, level = sys._getframe(1), 1          # level 1: the function calling warnings.warn
+    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)) == here:
+        f, level = f.f_back, level + 1
+    return level
+
+
+def _warn_segments(device: Synapse, modes, vals, durs, name: str, T: float):
+    """warn_pulse_charge for piecewise-constant drive: a pulse is a run of consecutive
+    current segments of one sign (a zero current, a voltage segment or a change of sign
+    ends it)."""
+    runs, q, sign = [], 0.0, 0.0
+    for m, v, d in zip(modes, vals, durs):
+        s = math.copysign(1.0, v) if (m == DRIVES["current"] and v != 0) else 0.0
+        if s != sign and q:
+            runs.append(q)
+            q = 0.0
+        sign = s
+        if s:
+            q += v * d
+    if q:
+        runs.append(q)
+    if runs:
+        k = int(np.argmax(np.abs(runs)))
+        arg = "segments" if name == "t" else name
+        warn_pulse_charge(device, [runs[k]], f"{arg}: a gate current pulse (same-sign "
+                          "current in a row)", T)
 
 
 def _coeffs_ok(packed, T: float, temperature=None) -> dict:
@@ -674,6 +754,10 @@ def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
         if st.shape != (amp.shape[0], ns):
             raise ParameterError("states", f"shape {st.shape}", what)
     T = device._T(temperature)
+    if drive == "current" and amp.size:
+        k = np.unravel_index(int(np.argmax(np.abs(amp))), amp.shape)
+        warn_pulse_charge(device, [amp[k] * ton], f"amplitudes[{k[0]}, {k[1]}] = "
+                          f"{amp[k]:g} A for t_on = {ton:g} s", T)
 
     def run(lo, hi):
         return synapse_train_array(device._packed, T, st[lo:hi], amp[lo:hi], DRIVES[drive],
@@ -691,4 +775,5 @@ def program_array(device: Synapse, amplitudes, *, drive: str | None = None,
             "e_oc": acc[:, 3], "final_state": fin}
 
 
-__all__ = ["Synapse", "SynapseTrace", "PulseResponse", "program_array", "CHANNELS", "RESERVOIRS"]
+__all__ = ["Synapse", "SynapseTrace", "PulseResponse", "program_array", "warn_pulse_charge",
+           "CHANNELS", "RESERVOIRS"]

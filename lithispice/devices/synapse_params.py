@@ -68,6 +68,8 @@ PARAMS = ParamTable("synapse", [
     Param("film_tol", None, "1", "local error tolerance on lithiation per step "
           "(n_volumes > 1)", 0, 1e-2, lo_open=True),
     # --- per-instance temperature (after thc0, thr0: the order of the params: list)
-    Param(None, "tk", "K", "device temperature (default: t_ref)", 0, 2000, lo_open=True,
-          temperature=True),
+    # 0 = follow the circuit temperature (lithispice.spice.carddoc); kernel runs take
+    # physical temperatures only (param_checks.temperature refuses 0)
+    Param(None, "tk", "K", "instance temperature override; 0 (default) = the circuit "
+          "temperature", 0, 2000, temperature=True),
 ])

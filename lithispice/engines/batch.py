@@ -20,7 +20,7 @@ import shutil
 import signal
 import subprocess
 import time
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from ..errors import (
     ConvergenceError,
@@ -30,6 +30,7 @@ from ..errors import (
     SimulationTimeout,
 )
 from ..validate import check_number
+from .progress import NgspiceWatcher
 from .procs import group_ended, group_started, run_ended, run_started, spawning
 from .raw import read_raw
 from .result import Plot, Result
@@ -429,20 +430,49 @@ def _kill_group(proc: subprocess.Popen, grace: float = 0.5) -> None:
         pass
 
 
-def wait_process(proc: subprocess.Popen, timeout: float) -> int:
+def wait_process(proc: subprocess.Popen, timeout: float,
+                 tick: Optional[Callable[[], None]] = None, interval: float = 0.2) -> int:
     """``proc.wait(timeout)`` without its polling: Popen.wait with a timeout sleeps in
     growing steps of up to 50 ms, which would add several ms to every short run. A pidfd
-    (Linux >= 5.3) becomes readable the moment the child exits."""
+    (Linux >= 5.3) becomes readable the moment the child exits.
+
+    ``tick`` (progress display) is called every ``interval`` s while the process runs; the
+    timeout still counts from the call (a monotonic deadline) and raises TimeoutExpired as
+    without it. An exception from ``tick`` other than KeyboardInterrupt/SystemExit stops
+    the ticks, never the wait."""
+    deadline = time.monotonic() + timeout
+
+    def step() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+        return left if tick is None else min(left, interval)
+
+    def call_tick() -> None:
+        nonlocal tick
+        if tick is not None:
+            try:
+                tick()
+            except Exception:         # a broken progress display must not end the run
+                tick = None
+
     try:
         fd = os.pidfd_open(proc.pid)
     except (AttributeError, OSError):
-        return proc.wait(timeout)
+        while True:
+            try:
+                return proc.wait(step())
+            except subprocess.TimeoutExpired:
+                if deadline - time.monotonic() <= 0:
+                    raise subprocess.TimeoutExpired(proc.args, timeout) from None
+                call_tick()
     try:
         poller = select.poll()      # not select.select: that fails for fds >= 1024
         poller.register(fd, select.POLLIN)
-        if not poller.poll(max(0, int(timeout * 1000 + 0.5))):
-            raise subprocess.TimeoutExpired(proc.args, timeout)
-        return proc.wait()
+        while True:
+            if poller.poll(max(0, int(step() * 1000 + 0.5))):
+                return proc.wait()
+            call_tick()
     finally:
         os.close(fd)
 
@@ -479,9 +509,18 @@ def _check_run_args(deck, timeout, workdir, keep_files, ngspice, stats) -> None:
             raise ParameterError(name, value, "True or False")
 
 
+def _progress_bar(progress, text: str):
+    """A RunProgress for this deck when progress is wanted (see run_deck), else None."""
+    from .progress import RunProgress, ngspice_extent, progress_wanted
+    if not progress_wanted(progress):
+        return None
+    ext = ngspice_extent(text)
+    return RunProgress(f"ngspice {ext.kind if ext else 'run'}", ext)
+
+
 def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
              keep_files: bool = False, ngspice: str = "ngspice",
-             stats: bool = False) -> Result:
+             stats: bool = False, progress=False) -> Result:
     """Simulate a complete SPICE deck with batch ngspice and return its vectors.
 
     Args:
@@ -497,6 +536,10 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
         ngspice: executable name or path.
         stats: append ``.options acct`` so that ngspice reports its full resource usage
             (iterations, timepoints, load/factor/solve times...) into ``Result.stats``.
+        progress: show the simulated time against the stop time, with an ETA, on stderr
+            while ngspice runs (True; ``"auto"``: only if stderr is a terminal; False:
+            never). Read from ngspice's own "Reference value" output (every 0.25 s of CPU
+            time), see :mod:`lithispice.engines.progress`.
 
     Returns:
         :class:`Result`; ``res.elapsed`` is this call's wall time in s.
@@ -510,6 +553,8 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
     """
     t0 = time.perf_counter()
     _check_run_args(deck, timeout, workdir, keep_files, ngspice, stats)
+    from .progress import progress_wanted
+    show = progress_wanted(progress)      # a bad value: ParameterError before anything runs
     timeout = check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
     text = prepare_deck(deck, stats)
     exe = find_ngspice(ngspice)
@@ -553,9 +598,12 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
                 raise NgspiceNotFoundError(
                     f"cannot execute ngspice at {exe!r} ({exc}); {INSTALL_HINT}") from None
             group_started(proc.pid, "" if keep_files else rundir)
+        bar = _progress_bar(show, text)
         try:
-            rc = wait_process(proc, timeout)
+            rc = wait_process(proc, timeout, NgspiceWatcher(err_path, bar) if bar else None)
         except subprocess.TimeoutExpired:
+            if bar:
+                bar.close(ok=False)
             _kill_group(proc)
             stdout, stderr = _read_text(out_path), _read_text(err_path)
             err = SimulationTimeout(
@@ -565,8 +613,12 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
             err.workdir = rundir if keep_files else None    # type: ignore[attr-defined]
             raise err from None
         except BaseException:
+            if bar:
+                bar.close(ok=False)
             _kill_group(proc)             # Ctrl-C etc.: never leave ngspice running
             raise
+        if bar:
+            bar.close(ok=rc == 0)
         stdout, stderr = _read_text(out_path), _read_text(err_path)
         plots: list[Plot] = []
         raw_error = ""
@@ -582,7 +634,7 @@ def run_deck(deck: str, timeout: float = 60.0, *, workdir: Optional[str] = None,
         def make(ps):
             return Result(ps, stdout=stdout, stderr=stderr,
                           elapsed=time.perf_counter() - t0, stats=stats_d, warnings=warns,
-                          returncode=rc, engine="batch", workdir=kept)
+                          returncode=rc, engine="batch", workdir=kept, deck=deck)
 
         what = exit_problem(rc, "ngspice") or raw_error
         if what:

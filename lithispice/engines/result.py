@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from typing import Iterator, Optional, Sequence, Union
 
 import numpy as np
@@ -83,6 +84,7 @@ class Plot:
         self.is_complex = "complex" in self.flags.lower()
         self.truncated = bool(truncated)
         self._axis_k = self._find_axis()
+        self._owner = None             # weakref to the Result holding this plot (its deck)
 
     # -- axis -------------------------------------------------------------------------------
     def _find_axis(self) -> Optional[int]:
@@ -236,6 +238,72 @@ class Plot:
             np.savetxt(tmp, mat, delimiter=delimiter, header=delimiter.join(header),
                        comments="", fmt="%.17g")
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_owner"] = None         # a weakref cannot be pickled; the Result relinks it
+        return state
+
+    def _devices(self):
+        ref = getattr(self, "_owner", None)
+        owner = ref() if ref is not None else None
+        return owner.devices if owner is not None else None
+
+    def __call__(self, *signals: str, ax=None, title: Optional[str] = None, **line_kw):
+        """Draw vectors against the axis with matplotlib, one Axes per unit (V, A, device
+        states ...), stacked with a shared x axis: ``res.plot("v(out)", "i(vdd)")`` (as
+        ``res.plot`` is the primary Plot, calling it draws). No signals: the top-level nets
+        and source currents (:func:`lithispice.engines.plotting.default_signals`).
+
+        ``ax``: None (a new figure), one Axes (one unit; two units: the second on
+        ``ax.twinx()``), or a sequence of Axes, one per unit. ``line_kw`` go to
+        ``Axes.plot``. Agg-safe: selects no backend and shows nothing. Returns the list of
+        Axes, one per unit (``axes[0].figure`` is the figure). An unknown vector raises
+        ParameterError naming it."""
+        from .plotting import plot_signals
+        return plot_signals(self, signals, devices=self._devices(), ax=ax, title=title,
+                            **line_kw)
+
+    def to_xarray(self, devices=None):
+        """This plot as an :class:`xarray.Dataset`: one variable per vector, named as
+        ``plot[...]`` names it (``v(col0)``, ``i(vin)``, ``v(x1.w)``), over one dimension,
+        the analysis axis: ``time`` (s), ``frequency`` (Hz), ``sweep`` (a DC sweep; the
+        coordinate's attribute ``vector`` is ngspice's name, e.g. ``v(v-sweep)``) or
+        ``index`` (no axis: .op, .tf). Values are the arrays ``plot[name]`` returns (complex
+        for AC). Attributes of each variable: ``units`` (V, A, 1, C, K, s, Hz ...),
+        ``quantity`` (voltage, current, state, control ...), ``long_name``; how the unit is
+        found (device states such as a memristor's ``w``, dimensionless): see
+        :mod:`lithispice.engines.quantities`. ``devices``: a
+        :class:`~lithispice.engines.quantities.DeviceMap` (``Result.to_xarray`` passes the
+        one of its deck)."""
+        import xarray as xr
+        from .quantities import quantity
+        if devices is None:
+            devices = self._devices()
+        axis_name = self.axis_name
+        if axis_name is None:
+            dim = "index"
+            coord = (dim, np.arange(len(self), dtype=np.int64), {"long_name": "point"})
+        else:
+            low = axis_name.lower()
+            dim = low if low in _AXIS_TYPES else "sweep"
+            q = quantity(axis_name, self.types[self._axis_k])
+            coord = (dim, np.asarray(self.axis),
+                     {"units": q.unit, "quantity": q.kind, "long_name": q.description or dim,
+                      "vector": axis_name})
+        data = {}
+        for name, typ in zip(self.names, self.types):
+            if name == axis_name:
+                continue
+            q = quantity(name, typ, devices)
+            data[name] = ((dim,), self[name], {"units": q.unit, "quantity": q.kind,
+                                               "long_name": q.description or name})
+        ds = xr.Dataset(data, coords={dim: coord})
+        ds.attrs.update(title=self.title, plotname=self.plotname, analysis=self.kind,
+                        date=self.date)
+        if self.truncated:
+            ds.attrs["truncated"] = 1
+        return ds
+
     def __repr__(self) -> str:
         trunc = ", truncated" if self.truncated else ""
         return (f"<Plot {self.plotname!r} kind={self.kind} points={len(self)} "
@@ -249,6 +317,10 @@ class Result:
     deck ran several analyses, the first plot in file order that is not an operating point.
     Every analysis is in ``res.plots`` (ngspice's execution order); pick one with
     ``res.get_plot("ac")``.
+
+    Views: ``res.to_xarray()`` (an xarray Dataset with units), ``res.to_netcdf(path)``,
+    ``res.to_csv(path)``; ``res.plot("v(out)", "i(vdd)")`` draws with matplotlib (the
+    primary :class:`Plot` is callable), one axis per unit.
 
     Attributes:
         plots: list of :class:`Plot`.
@@ -266,12 +338,14 @@ class Result:
         returncode: ngspice's exit status (batch) or 0 (shared).
         engine: ``"batch"`` or ``"shared"``.
         workdir: the run directory when kept (``keep_files=True``), else None.
+        deck: the ngspice deck that was run (text), when the engine knows it; it tells
+            :meth:`to_xarray` and :meth:`plot` which nodes are device states (units).
     """
 
     def __init__(self, plots: Sequence[Plot], *, stdout: str = "", stderr: str = "",
                  elapsed: float = 0.0, stats: Optional[dict] = None,
                  warnings: Sequence[str] = (), returncode: int = 0, engine: str = "batch",
-                 workdir: Optional[str] = None):
+                 workdir: Optional[str] = None, deck: Optional[str] = None):
         self.plots: list[Plot] = list(plots)
         if not self.plots:
             raise ValueError("a Result needs at least one plot")
@@ -283,7 +357,12 @@ class Result:
         self.returncode = returncode
         self.engine = engine
         self.workdir = workdir
+        self._deck = deck
+        self._devices = None
         self.plot: Plot = next((p for p in self.plots if p.kind != "op"), self.plots[0])
+        ref = weakref.ref(self)
+        for p in self.plots:
+            p._owner = ref
 
     @property
     def log(self) -> str:
@@ -385,6 +464,58 @@ class Result:
                delimiter: str = ",") -> None:
         """Write the primary plot (or ``plot``, see :meth:`get_plot`) to a CSV file."""
         (self.plot if plot is None else self.get_plot(plot)).to_csv(path, delimiter)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        ref = weakref.ref(self)
+        for p in self.plots:
+            p._owner = ref
+
+    # -- views ---------------------------------------------------------------------------
+    @property
+    def deck(self) -> Optional[str]:
+        """The ngspice deck that was run (text), or None (see the class docstring)."""
+        return getattr(self, "_deck", None)     # a Result pickled before decks were kept
+
+    @deck.setter
+    def deck(self, text: Optional[str]) -> None:
+        self._deck = text
+        self._devices = None                    # derived from the deck: recompute
+
+    @property
+    def devices(self):
+        """The :class:`~lithispice.engines.quantities.DeviceMap` of :attr:`deck` (which
+        instances are lithispice devices, which nets carry a control signal); empty without
+        a deck."""
+        if getattr(self, "_devices", None) is None:
+            from .quantities import DeviceMap, device_map
+            self._devices = device_map(self.deck) if self.deck else DeviceMap()
+        return self._devices
+
+    def to_xarray(self, plot: Union[str, int, None] = None):
+        """The primary plot (or ``plot``, see :meth:`get_plot`) as an :class:`xarray.Dataset`
+        indexed by its axis (``time`` s, ``frequency`` Hz, ``sweep``), one variable per
+        vector under the name ``res[...]`` uses (``v(col0)``, ``i(vin)``, ``v(x1.w)``) with
+        ``units`` attributes: V for node voltages, A for currents, the device's unit for a
+        device state (a memristor's ``v(x1.w)``: ``1``; a battery's ``v(xb.qa)``: ``C``);
+        see :meth:`Plot.to_xarray` and :mod:`lithispice.engines.quantities`."""
+        p = self.plot if plot is None else self.get_plot(plot)
+        ds = p.to_xarray(self.devices)
+        ds.attrs["engine"] = self.engine
+        return ds
+
+    def to_netcdf(self, path: Union[str, os.PathLike], plot: Union[str, int, None] = None) -> None:
+        """Write :meth:`to_xarray` as netCDF-3 (scipy engine) with the vector names as they
+        are; read it back with :func:`lithispice.engines.ncio.open_netcdf` (or
+        ``xarray.open_dataset(path, engine="scipy")``)."""
+        from .ncio import to_netcdf
+        to_netcdf(self.to_xarray(plot), path)
+
+    def default_signals(self, limit: Optional[int] = 24) -> list[str]:
+        """The vectors ``res.plot()`` draws by default: top-level nets and source currents
+        (nothing inside a subcircuit), at most ``limit`` (None: all)."""
+        from .plotting import default_signals
+        return default_signals(self.plot, limit)
 
     def __repr__(self) -> str:
         kinds = ",".join(p.kind for p in self.plots)

@@ -341,6 +341,8 @@ def run_deck_shared(deck: str, timeout: float = 60.0, *, startup_timeout: float 
     text = prepare_deck(deck, stats=False)
     check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
     title = text.splitlines()[0].strip()
+    if title[:7].lower() == ".title ":       # ngspice's title card: the title follows it
+        title = title[7:].strip()
     rundir = tempfile.mkdtemp(prefix="lithispice-shared-", dir=workdir)
     proc: Optional[subprocess.Popen] = None
     try:
@@ -418,7 +420,7 @@ def run_deck_shared(deck: str, timeout: float = 60.0, *, startup_timeout: float 
             return Result(ps, stdout=stdout, stderr=stderr,
                           elapsed=time.perf_counter() - t0, stats=stats_d,
                           warnings=deck_warnings(text, stdout, stderr), returncode=0,
-                          engine="shared", workdir=kept)
+                          engine="shared", workdir=kept, deck=text)
 
         what = ""
         if payload["fatal_exit"] is not None:

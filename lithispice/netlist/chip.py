@@ -34,10 +34,14 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..devices.base import SpiceDevice
+from ..devices.param_checks import check_instance_param, instance_hint, instance_name
 from ..errors import NameValidationError, NetlistError, ParameterError
 from ..spice.names import check_name, check_net, check_title, fmt
+from ..spice.carddoc import at_temperature
+from ..spice.params import Param
 from . import _analyses
 from ._checks import GROUND, check_deck_text, topology_problems, validate_subckt_text
+from ._lines import one_card_per_line
 from ._waveforms import source_value
 
 _SAVE_V = re.compile(r"v\(\s*([A-Za-z0-9_]+)\s*\)\Z", re.I)
@@ -79,6 +83,11 @@ class _DeviceInfo:
     text: str               # validated, normalised .subckt block
 
 
+#: range of Chip.temperature, K (a physical temperature: param_checks.temperature hints at
+#: degrees Celsius given as K)
+_CIRCUIT_T = Param(None, "temperature", "K", "circuit temperature", 0, 2000, lo_open=True)
+
+
 def _positive(value, name: str, unit: str) -> str:
     text = fmt(value, name)
     if float(value) <= 0:
@@ -89,13 +98,15 @@ def _positive(value, name: str, unit: str) -> str:
 class Chip:
     """A circuit under construction; see the module docstring for an example.
 
-    ``title``: first line of the deck (letters, digits, spaces and ``_.,:;()+-=/#%``, at
-    most 200 characters, starting with a letter or a digit -- it is a SPICE line, so
-    newlines are refused, and ngspice would expand a title ``.include FILE``). Assigning
-    :attr:`title` later is validated the same way.
+    ``title``: the deck's first line, written ``.title <title>`` (letters, digits, spaces
+    and ``_.,:;()+-=/#%``, at most 200 characters, starting with a letter or a digit -- it
+    is a SPICE line, so newlines are refused, and ngspice would expand a title
+    ``.include FILE``). Assigning :attr:`title` later is validated the same way.
+    ``temperature``: the circuit temperature in K (default 298.15 K, as the kernels), which
+    every device at its default ``tk = 0`` follows; see :attr:`temperature`.
     """
 
-    def __init__(self, title: str = "lithispice chip"):
+    def __init__(self, title: str = "lithispice chip", temperature: float = 298.15):
         self.title = title
         self._g = nx.MultiGraph()
         self._elements: dict[str, Element] = {}       # lower-case SPICE name -> element
@@ -106,8 +117,27 @@ class Chip:
         self._analysis: tuple | None = None
         self._analysis_spec: dict | None = None     # the same analysis as numbers (engines)
         self._devices: dict[int, tuple[object, _DeviceInfo]] = {}   # id -> (device, info)
+        self.temperature = temperature          # K; validated by the property
 
     # ------------------------------------------------------------------ inspection
+    @property
+    def temperature(self) -> float:
+        """The circuit temperature, K (default 298.15 K, the kernels' default): ``.temp``
+        (degC) in the ngspice deck, ``options temp`` in VACASK. Every device whose ``tk`` is
+        0 (the cards' default) runs at it; an instance's ``tk > 0`` overrides it for that
+        instance. ``chip.options(temp=degC)`` sets the same circuit temperature in degrees
+        Celsius: whichever of the two was set last is in force (the deck carries one
+        ``.temp`` line, never a second ``.options temp``)."""
+        if "temp" in self._options:
+            return float(self._options["temp"]) + 273.15
+        return self._temperature
+
+    @temperature.setter
+    def temperature(self, kelvin: float) -> None:
+        from ..devices.param_checks import temperature as _kelvin
+        self._temperature = _kelvin(_CIRCUIT_T, kelvin, "temperature")
+        self._options.pop("temp", None)         # the later setting wins
+
     @property
     def title(self) -> str:
         """The deck's first line (validated by :func:`lithispice.spice.names.check_title`)."""
@@ -191,12 +221,20 @@ class Chip:
         words = [sub]
         given: dict[str, float] = {}
         for pname, value in (params or {}).items():
-            canon = info.params.get(str(pname).lower())
+            # a SPICE name (any case) or the Python field of the same row (r_on -> ron)
+            canon = info.params.get(str(pname).lower()) or instance_name(device, pname)
             if canon is None:
+                hint = instance_hint(device, pname)
                 raise NetlistError(f"element {name!r}: parameter {pname!r} is not an instance "
-                                   f"parameter of {sub!r} (allowed: {sorted(info.params.values())})")
-            words.append(f"{canon}={fmt(value, f'{name}.{canon}')}")
-            given[canon] = float(value)
+                                   f"parameter of {sub!r}" + (f"; {hint}" if hint else "")
+                                   + f" (allowed: {sorted(info.params.values())})")
+            if canon in given:
+                raise NetlistError(f"element {name!r}: parameter {canon!r} given twice "
+                                   f"(as {pname!r} too)")
+            # the device's table: range, K not degrees Celsius, bar not ppm
+            x = check_instance_param(device, canon, value, f"{name}.{canon}")
+            words.append(f"{canon}={fmt(x, f'{name}.{canon}')}")
+            given[canon] = x
         known = self._subckts.get(sub.lower())
         if known is not None and known[1] != info.text:
             raise NetlistError(f"two different devices share subckt name {sub!r}: give each "
@@ -417,16 +455,25 @@ class Chip:
     def deck(self) -> str:
         """The ngspice deck as text (checked first). Same chip -> byte-identical text."""
         self.check()
-        out = [self.title, "* generated by lithispice.netlist.Chip; regenerate, do not edit"]
+        # '.title' (ngspice's title card) rather than a bare first line: ngspice reads either
+        # as the title, and spicelib's SpiceEditor opens only decks whose first line starts
+        # with '*' or '.title'. One card per line, for the same editor (see _lines.py).
+        out = [".title " + self.title,
+               "* generated by lithispice.netlist.Chip; regenerate, do not edit"]
         if self._subckts:
             out.append("* --- subcircuits")
             for _, text in self._subckts.values():
-                out.append(text.rstrip("\n"))
+                # the cards' temper rule resolved to this chip's temperature (same values,
+                # ngspice runs B-source arrays twice as fast: carddoc.at_temperature)
+                text = at_temperature(text, self.temperature)
+                out.append(one_card_per_line(text.rstrip("\n")))
         out.append("* --- elements")
         out += [e.line() for e in self._elements.values()]
         if self._ics:
             out.append(".ic " + " ".join(f"v({n})={v}" for n, v in self._ics.items()))
-        opt = _analyses.options_line(self._options)
+        # the circuit temperature (K -> degC, rounded past float noise: 298.15 K -> 25)
+        out.append(f".temp {fmt(round(self.temperature - 273.15, 9))}")
+        opt = _analyses.options_line({k: v for k, v in self._options.items() if k != "temp"})
         if opt:
             out.append(opt)
         if self._saves:
@@ -445,7 +492,7 @@ class Chip:
 
     ENGINES = ("ngspice", "vacask")
 
-    def run(self, timeout: float = 60.0, engine: str = "ngspice", **kw):
+    def run(self, timeout: float = 60.0, engine: str = "ngspice", *, progress=False, **kw):
         """Simulate and return the Result.
 
         ``engine``: ``"ngspice"`` (batch ngspice, :func:`lithispice.engines.run_deck`;
@@ -453,6 +500,12 @@ class Chip:
         (:func:`lithispice.engines.run_vacask`; keywords workdir, keep_files, vacask,
         osdi_for). Both give the same vector names (``v(net)``, ``v(x1.node)``,
         ``i(vname)``). ``timeout`` in seconds.
+
+        ``progress``: True shows the simulated time against the stop time with an ETA on
+        stderr while the simulator runs (``"auto"``: only when stderr is a terminal;
+        default False); see :mod:`lithispice.engines.progress`. The Result keeps this
+        chip's deck (``res.deck``), so ``res.to_xarray()`` and ``res.plot()`` know the
+        units of device states (a memristor's ``v(x1.w)`` is dimensionless).
         """
         if not isinstance(engine, str) or engine.lower() not in self.ENGINES:
             raise ParameterError("engine", engine, " or ".join(repr(e) for e in self.ENGINES))
@@ -461,9 +514,14 @@ class Chip:
                                "or ac() before run()")
         if engine.lower() == "vacask":
             from ..engines.vacask import run_vacask
-            return run_vacask(self, timeout=timeout, **kw)
+            res = run_vacask(self, timeout=timeout, progress=progress, **kw)
+            try:
+                res.deck = self.deck()  # the same chip as ngspice text: units of states
+            except (NetlistError, ParameterError):
+                pass                    # units then by name only; the result stands
+            return res
         from ..engines import run_deck  # lazy: the netlist builder works without an engine
-        return run_deck(self.deck(), timeout=timeout, **kw)
+        return run_deck(self.deck(), timeout=timeout, progress=progress, **kw)
 
     def vacask_netlist(self, osdi_for=None) -> str:
         """The VACASK netlist of this chip as text (checked first), for inspection; see
@@ -471,3 +529,11 @@ class Chip:
         subcircuits, default :func:`lithispice.spice.veriloga.osdi_for_subckt`)."""
         from ..engines.vacask import vacask_netlist
         return vacask_netlist(self, osdi_for)[0]
+
+    def to_pyspice(self):
+        """This chip as a PySpice ``Circuit`` (checked first): the same subcircuits and
+        element lines as :meth:`deck`. ``circuit.simulator()`` applies the chip's
+        ``.options``/``.ic``/``.save``; ``circuit.run_analysis()`` runs its analysis in
+        PySpice (in this process). What is mapped: :mod:`lithispice.bridges.pyspice`."""
+        from ..bridges.pyspice import to_pyspice   # lazy: PySpice only when asked for
+        return to_pyspice(self)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..devices.base import SpiceDevice
+from ..devices.param_checks import check_instance_array, instance_name
 from ..errors import NetlistError, ParameterError
 from ..spice.names import check_title, fmt
 from .chip import Chip
@@ -155,7 +156,8 @@ def build_crossbar(device: SpiceDevice | Callable[[int, int], SpiceDevice], rows
     sequence of ``rows`` stimuli or a callable ``i -> stimulus``; a stimulus is a DC
     voltage or a mapping of :meth:`Chip.vsource` keywords (dc, ac, pwl, sine, pulse).
     ``device_params``: per-instance parameters, name -> scalar or (rows, cols) array
-    (e.g. ``{"w0": W0}``). No analysis is set: call ``xb.chip.tran(...)`` etc.
+    (e.g. ``{"w0": W0}``; SPICE names or their Python fields, checked element-wise against
+    the device's parameter table: a ParameterError names the first bad cell). No analysis is set: call ``xb.chip.tran(...)`` etc.
     ``title``: the deck's first line (:func:`lithispice.spice.names.check_title`: a safe
     character set starting with a letter or digit), checked before anything is built.
     """
@@ -185,6 +187,13 @@ def build_crossbar(device: SpiceDevice | Callable[[int, int], SpiceDevice], rows
             raise ParameterError(f"device_params[{pname!r}]", np.shape(value),
                                  f"a scalar or a ({rows}, {cols}) array") from None
         params[pname] = arr
+    if isinstance(device, SpiceDevice):
+        # element-wise against the device's table, before 16384 adds: the error names the
+        # cell ("element [i, j] is 1.5"); per-cell devices are checked by Chip.add per cell
+        for pname, arr in params.items():
+            canon = instance_name(device, pname)
+            if canon is not None:
+                check_instance_array(device, canon, arr, f"device_params[{pname!r}]")
 
     if row_sources is None:
         stimuli = [{"dc": 0.0}] * rows

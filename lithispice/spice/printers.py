@@ -64,9 +64,28 @@ class _NgEmitter:
         raise DialectError(f"unknown expression node {k!r}")
 
 
+#: the circuit temperature (degC) as each dialect's expressions name it: ngspice ``temper``,
+#: Xyce ``TEMP`` (its lexer is case-insensitive and also takes ``temper``; written as its
+#: manual writes it), LTspice ``temp``. Cards read it in ``.param tke`` (carddoc).
+TEMPERATURE_NAME = {"ngspice": "temper", "xyce": "TEMP", "ltspice": "temp"}
+
+
+def _rename_temper(tree, to: str):
+    """``tree`` with every ``temper`` name written ``to``."""
+    if not isinstance(tree, tuple) or not tree:
+        return tree
+    if tree[0] == "name":
+        return ("name", to) if tree[1].lower() == "temper" else tree
+    return tuple(_rename_temper(x, to) if isinstance(x, tuple)
+                 else [_rename_temper(y, to) for y in x] if isinstance(x, list) else x
+                 for x in tree)
+
+
 def _expr(tree, dialect: str, ctx: str, params: set, where: str) -> str:
     if dialect == "ngspice":
         return _NgEmitter(params, braces=(ctx == "bsource")).emit(tree)
+    if dialect == "xyce":
+        tree = _rename_temper(tree, TEMPERATURE_NAME["xyce"])
     return _Emitter(dialect, ctx, params, where).emit(tree)
 
 

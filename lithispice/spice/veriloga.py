@@ -19,7 +19,8 @@ evaluates them once per instance, not per Newton iteration.
 
 Temperature: the instance parameter flagged ``temperature`` in the family's parameter table
 (``tk``) defaults to 0 in the Verilog-A card, meaning "the simulator's temperature"
-(``$temperature``); a positive value overrides it per instance, as on the SPICE cards.
+(``$temperature``); a positive value overrides it per instance, as on the SPICE cards (whose
+``tk`` also defaults to 0: :mod:`lithispice.spice.carddoc`).
 
 ngspice semantics that Verilog-A spells differently are translated, not copied: ``log`` is
 natural (-> ``ln``), ``log10`` -> ``log``, a B-source ``pow(a,b)`` and ``a**b`` mean
@@ -439,8 +440,10 @@ def to_veriloga(sub: Subckt, module: Optional[str] = None, table=None,
         r = rows.get(p)
         attrs = ['type="instance"']
         if p == temperature:
-            desc = "device temperature; 0 = the simulator's ($temperature)"
-            rng, default = "from [0:inf)", 0.0
+            # 0 = $temperature, also when the SPICE card defaults tk to a temperature of its
+            # own (a custom subckt): the VA card always follows the simulator by default
+            desc = "instance temperature override; 0 = the simulator's ($temperature)"
+            rng, default = (r.va_range() if r is not None else "from [0:inf)"), 0.0
             attrs += [f'desc="{desc}"', 'units="K"']
         else:
             default = defaults[p]
@@ -544,7 +547,8 @@ _OSDI_MEMO: dict = {}
 def osdi_for_subckt(subckt_name: str, subckt_text: str, device=None):
     """``(osdi path, module name, defaults)`` for a subckt text (memoised per text): the
     engine's way from a Chip's subcircuits to compiled models. ``defaults``: instance
-    parameter -> the SPICE card's default (pass ``tk`` explicitly to match ngspice)."""
+    parameter -> the SPICE card's default (``tk`` = 0 on lithispice's cards: the circuit
+    temperature, in both engines)."""
     key = (subckt_name, subckt_text)
     hit = _OSDI_MEMO.get(key)
     if hit is None:
