@@ -228,3 +228,50 @@ def test_ngspice_runs_lumped_ecram_with_gate_wiring(c_wire):
     g_k = s.simulate(segs).g[2::2]
     assert g_k[-1] > 1.5 * g_k[0]
     assert np.max(np.abs(g_sp / g_k - 1)) < 0.01
+
+
+# The issue's own deck, as a designer writes it: the card file, a PULSE from 0 V, no options
+# or only method=gear, run by plain ngspice and by `lithispice run`.
+PLAIN_DECK = """synapse gate pulse from 0 V
+.include {inc}
+Vg gate 0 PULSE(0 -4 0.5m 10u 10u 1m 4m)
+Xs1 0 0 gate lss_LISTA_LiCoO2
+{options}
+.temp 25
+.tran 10u 3m
+.end
+"""
+
+
+@pytest.mark.parametrize("options", ["", ".options method=gear"])
+def test_plain_card_file_runs_a_gate_pulse_from_0v_in_ngspice_and_lithispice_run(tmp_path,
+                                                                                    options):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    from lithispice.engines.raw import read_raw
+    inc = Path(__file__).resolve().parent.parent / "models" / "ngspice" / "synapse.inc"
+    deck = tmp_path / "gate.cir"
+    deck.write_text(PLAIN_DECK.format(inc=inc, options=options))
+    # plain ngspice, batch with a raw file
+    raw = tmp_path / "gate.raw"
+    proc = subprocess.run(["ngspice", "-b", "-r", str(raw), str(deck)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "too small" not in proc.stdout + proc.stderr, proc.stderr
+    plain = read_raw(raw)[0]
+    # the same deck through the command line
+    exe = os.path.join(os.path.dirname(sys.executable), "lithispice")
+    cli = subprocess.run([exe, "run", str(deck), "--out", str(tmp_path / "o"), "--no-plot"],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert plain.time[-1] == pytest.approx(3e-3, rel=1e-9)
+    thc = plain["v(xs1.thc)"]
+    # the kernel on the same gate waveform (0 V until 0.5 ms, -4 V pulse of 1 ms, 0 V again)
+    s = Synapse.preset(LISTA)
+    t = np.linspace(0.0, 3e-3, 30001)
+    vg = np.interp(t, [0, 0.5e-3, 0.51e-3, 1.51e-3, 1.52e-3, 3e-3], [0, 0, -4, -4, 0, 0])
+    ref_end = float(s.simulate(t, v_gate=vg, v_ds=0.0).theta_c[-1])
+    moved = abs(ref_end - s.theta_c0)
+    assert moved > 1e-3                                  # the stimulus moves Li
+    assert abs(thc[-1] - ref_end) < 1e-3 * max(moved, 1e-2) + 1e-4
