@@ -4,6 +4,8 @@
                    [--plot V,..] [--save V,..]  ... what to draw / keep (ngspice .save)
     lithispice sweep CONFIG [--workers N]    a sweep / Monte Carlo from a TOML (or YAML) file
                      [--engine vacask]       ... in ngspice (default) or VACASK
+    lithispice fit CONFIG [--out DIR]        fit a device to measured data (CSV); report, plots,
+                                             and the fitted device's model cards
     lithispice export [--out models]         write the model cards (ngspice, Xyce, LTspice, Verilog-A)
     lithispice presets [--family NAME]       every device family's presets with key numbers
     lithispice demo [--out demo_out]         the crossbar demo (--engine vacask: in VACASK)
@@ -266,6 +268,33 @@ def cmd_sweep(args) -> int:
     return 0 if res.n_failed == 0 else EXIT_SIM
 
 
+def cmd_fit(args) -> int:
+    from .batch.config import ConfigError
+    from .fit.config import fit_from_config, load_fit_config
+    cfg_path = Path(args.config)
+    # the whole config is checked and every data file read before the fit starts
+    # (fit/config.py); a bad key, file or column is one line naming it
+    try:
+        fc = load_fit_config(cfg_path, out=args.out)
+        res, paths = fit_from_config(fc)
+    except ConfigError as exc:
+        raise UserError(f"{cfg_path.name}: {exc}") from None
+    print(f"{fc.family} fit to {fc.data_label}: {len(res.names)} parameters, "
+          f"{res.n_data} residuals, rms {res.rms:.3g}, {res.elapsed:.2f} s"
+          f"{'' if res.success else ' (NOT converged: ' + res.message + ')'}")
+    for k in res.names:
+        lo, hi = res.ci95[k]
+        unit = res.units.get(k, "")
+        flag = "  UNIDENTIFIABLE" if k in res.unidentifiable else ""
+        print(f"  {k} = {res.values[k]:.5g} {unit}  (95 % [{lo:.4g}, {hi:.4g}]){flag}")
+    for w in res.warnings:
+        print(f"  warning: {w}")
+    print(f"wrote {len(paths)} files under {fc.out}: report.txt, fit.json, residuals.png"
+          f"{', fit.png' if any(p.name == 'fit.png' for p in paths) else ''}, "
+          f"models/ (card {fc.card})")
+    return 0
+
+
 def cmd_export(args) -> int:
     from . import modelcards
     dialects = modelcards.FORMS if args.dialect == "all" else (args.dialect,)
@@ -389,6 +418,21 @@ _SWEEP_EXAMPLE = textwrap.dedent("""\
     """)
 
 
+_FIT_EXAMPLE = textwrap.dedent("""\
+    example config (fit.toml):
+      family = "memristor"          # memristor | synapse | microbattery | gas_sensor
+      preset = "LiCoO2"             # start values (and/or a [device] table of overrides)
+      params = ["r_on", "v_set"]    # optional: default = the family's usual set
+      out = "fit_out"               # relative to the config's folder
+      [[data]]
+      kind = "iv_loop"              # the family's data kinds (an error lists them)
+      file = "loop_300K.csv"        # header with units: t [us], v [V], i [uA]
+      temperature = 300.0           # K: conditions that are not columns
+
+    lithispice fit fit.toml --out fit_out
+    """)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = OneLineArgumentParser(
         prog="lithispice", description="Lithionic device models in ngspice and VACASK: "
@@ -444,6 +488,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "ngspice). vacask needs a generator that builds Chips (crossbar, python)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("fit", help="fit a device's parameters to measured data from a config",
+                       description=textwrap.fill(
+                           "Fit a device family's compact-model parameters to measured data "
+                           "(CSV files with units in the header) through the compiled kernel. "
+                           "Writes report.txt (values, 95 % intervals, correlations, warnings), "
+                           "fit.json, residuals.png, and models/: the fitted device's ngspice, "
+                           "Xyce, LTspice and Verilog-A cards.", 88),
+                       epilog=_FIT_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config", help="TOML (.toml) or YAML (.yaml) fit config")
+    p.add_argument("--out", help="output folder (overrides the config's 'out')")
+    p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser("export", help="write the model cards (ngspice, Xyce, LTspice, Verilog-A)",
                        description="Generate the model card libraries of every device "

@@ -177,7 +177,7 @@ def test_kernel_fields_pack_every_exported_field(cls, fields_name):
 
 #: fields that are not model numbers (labels, citations, the conduction law's name)
 NOT_PARAMS = {
-    ls.Memristor: {"name", "law", "source", "notes", "table3_ref"},
+    ls.Memristor: {"name", "law", "source", "notes", "table3_ref", "assumed"},
     ls.GasSensor: {"name", "gas", "sensing_electrode", "reference_electrode", "electrolyte",
                    "cross_gas", "source", "notes", "assumed"},
 }

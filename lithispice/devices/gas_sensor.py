@@ -4,7 +4,9 @@ A sensing electrode (Li2CO3 for CO2, LiNO2 for NO2, Li2SO4 for SO2) and a refere
 electrode on one Li-ion conducting film. The equations live in ``csrc/gas_sensor.h`` (the
 reference); this module holds the parameter set, validates it, calls the compiled kernel and
 exports the ngspice ``.subckt`` (``gas_sensor_spice.py``). Presets with their sources are in
-``gas_sensor_presets.py``; fitting a calibration and inverting it is in ``gas_calibration.py``.
+``gas_sensor_presets.py``; fitting the model to measured data is
+:mod:`lithispice.fit.gas_sensor`; a one-temperature calibration line and its inverse are in
+``gas_calibration.py``.
 
 Units: SI inside (V, s, K, ohm, m, S/m, eV) -- except partial pressures, which are in **bar**
 (= mole fraction at 1 bar total pressure; 400 ppm CO2 in air is ``p_gas=400e-6``), because

@@ -98,8 +98,10 @@ _CT_NOTE = ("asr_ct = 100 ohm cm2 per electrode at t_ref with Ea 1.0 eV is ASSUM
             "gives the charge-transfer resistance of these electrodes); ea_tau = 1.0 eV is "
             "ASSUMED (no source gives tau at two temperatures). ")
 _E0_NOTE = ("E0(T) DERIVED from tabulated dH_f and S ([SHA21], [CRC]; dCp = 0) for the "
-            "Li2TiO3+TiO2 reference, not measured on a sensor: expect offsets of tens of mV, "
-            "calibrate. ")
+            "Li2TiO3+TiO2 reference, not measured on a sensor: real electrodes sit tens of mV "
+            "away. Fit it to your EMF-vs-concentration data (lithispice.fit.gas_sensor.fit: "
+            "E0(T), ideality, tau with 95 % intervals); for a one-temperature readout line, "
+            "gas_calibration.fit. ")
 _ASR_CT = 100.0 * 1e-4     # 100 ohm cm2 in ohm m2
 _EA_KIN = 1.0              # eV
 

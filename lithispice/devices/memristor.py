@@ -86,6 +86,8 @@ class Memristor(KnownFields, SpiceExport):
     tau_c2c               hold time of each draw, s (the programming period: one per cycle)
     seed_c2c              integer seed of the kernel's draws (Memristor.sample gives each
                           device its own)
+    source, notes         citations and caveats; ``assumed`` names the fields that are our
+                          choice rather than measured (a fit removes the fields it fitted)
     """
     name: str = "custom"
     v_set: float = 1.0
@@ -112,6 +114,7 @@ class Memristor(KnownFields, SpiceExport):
     source: str = ""
     notes: str = ""
     table3_ref: int | None = None
+    assumed: tuple = ()
     _packed: np.ndarray = field(init=False, repr=False, compare=False)
     #: unit, range and meaning of every field and card instance parameter
     PARAMS: ClassVar[ParamTable] = PARAMS
@@ -121,6 +124,7 @@ class Memristor(KnownFields, SpiceExport):
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError("name", self.name, "a non-empty string")
         _args.text_fields(self)
+        _args.field_names("assumed", self.assumed)
         if self.table3_ref is not None:
             _args.integer("table3_ref", self.table3_ref, 0)
         PARAMS.check(self)          # every plain range; the relations and special cases below

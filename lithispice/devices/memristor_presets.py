@@ -14,6 +14,8 @@ Threshold pairs "a;b" are read as in lithispice.materials.switching: every signe
 Table 3 lists the negative (reset) polarity first, so the unsigned LLTO "1;4" is read the same
 way: reset 1 V, set 4 V (polarity ASSUMED).
 Ratios given as a range use the geometric mean of its ends.
+Each preset lists these fields by name in ``assumed`` (a fit to measured data removes the
+fields it fitted: lithispice.fit.memristor).
 """
 from __future__ import annotations
 
@@ -30,19 +32,32 @@ def _gm(lo: float, hi: float) -> float:
     return math.sqrt(lo * hi)
 
 
-def _p(name, ref, *, v_set, v_reset, ratio, law, t_set=1e-6, t_reset=None, note="", **kw):
+#: fields every preset assumes (module docstring): not in Table 3. window_p and v_nonlinear
+#: are the model's defaults (F = 1-w, ohmic current), not measured either.
+_ASSUMED_FIELDS = ("r_on", "nonlinearity_set", "nonlinearity_reset", "ea_switch",
+                   "tau_retention", "ea_retention", "w_eq", "window_p", "v_nonlinear")
+
+
+def _p(name, ref, *, v_set, v_reset, ratio, law, t_set=1e-6, t_reset=None, note="",
+       assumed=(), **kw):
     t_reset = t_set if t_reset is None else t_reset
-    extra = "" if (t_set != 1e-6 or "t_switch" in note) else "; t_switch = 1 us assumed"
+    cited_t = t_set != 1e-6 or "t_switch" in note
+    extra = "" if cited_t else "; t_switch = 1 us assumed"
+    fields = _ASSUMED_FIELDS + (() if cited_t else ("t_switch_set", "t_switch_reset"))
+    if law == "percolation":            # threshold and exponent: the model's defaults
+        fields += ("w_c", "t_perc")
     return Memristor(
         name=name, v_set=v_set, v_reset=v_reset, t_switch_set=t_set, t_switch_reset=t_reset,
         r_on=1e4, r_off=1e4 * ratio, law=law, table3_ref=ref,
-        source=f"{REVIEW}, row ref. {ref}", notes=f"{_ASSUMED}{extra}. {note}".strip(), **kw)
+        source=f"{REVIEW}, row ref. {ref}", notes=f"{_ASSUMED}{extra}. {note}".strip(),
+        assumed=fields + tuple(assumed), **kw)
 
 
 PRESETS: dict[str, Memristor] = {
     # 1D LiFePO4 (ref 38): V_th 3 V, ratio ~100; "switching below 50 ns" (review text).
     "LiFePO4": _p("LiFePO4", 38, v_set=3.0, v_reset=3.0, ratio=100.0, law="log",
-                  t_set=50e-9, note="Single threshold used for both polarities (assumed symmetric); "
+                  t_set=50e-9, assumed=("v_reset",),
+                  note="Single threshold used for both polarities (assumed symmetric); "
                   "t_switch = 50 ns from the review's 'switching below 50 ns'."),
     # LiCoO2 (ref 43): -3 V / +2.5 V, ratio 1e4-1e5; metal-insulator transition -> log law.
     "LiCoO2": _p("LiCoO2", 43, v_set=2.5, v_reset=3.0, ratio=_gm(1e4, 1e5), law="log",
@@ -52,13 +67,16 @@ PRESETS: dict[str, Memristor] = {
                  note="Set threshold: geometric mean of the reported 1.5-2.2 V."),
     # LLTO (ref 26): "1;4" V, ratio 10-15; polaron hopping, no MIT -> series law.
     "LLTO": _p("LLTO", 26, v_set=4.0, v_reset=1.0, ratio=_gm(10.0, 15.0), law="series",
+               assumed=("v_set", "v_reset"),
                note="Unsigned '1;4' read as reset 1 V, set 4 V (polarity assumed, as the "
                "table's signed pairs list the negative polarity first)."),
     # LiPON (ref 20): -35 V / +11 V, ratio not reported; filament formation -> percolation law.
     "LiPON": _p("LiPON", 20, v_set=11.0, v_reset=35.0, ratio=10.0, law="percolation",
+                assumed=("r_off",),
                 note="Ron/Roff not reported in Table 3: ratio 10 ASSUMED."),
     # LiFe5O8 (ref 131): 3 V, ratio 150; filament formation -> percolation law.
     "LiFe5O8": _p("LiFe5O8", 131, v_set=3.0, v_reset=3.0, ratio=150.0, law="percolation",
+                  assumed=("v_reset",),
                   note="Single threshold used for both polarities (assumed symmetric)."),
     # Li4+3xTi5O12 (ref 44): 2-4 V, ratio 1e2-1e4; weight updates by 500 ms pulses (review text);
     # field-driven phase separation Li4Ti5O12 (insulating) / Li7Ti5O12 (metallic) -> log law.

@@ -179,9 +179,11 @@ class FitResult:
         return f"<FitResult {vals}; rms {self.rms:.3g}, {len(self.unidentifiable)} unidentifiable>"
 
 
-def fitted_device(device, values: Mapping[str, float], data_label: str):
+def fitted_device(device, values: Mapping[str, float], data_label: str,
+                  unidentifiable: Sequence[str] = ()):
     """``device`` with ``values`` set; ``source`` says it was fitted (and to what), fitted
-    fields leave ``assumed`` (where the device has one)."""
+    fields leave ``assumed`` (where the device has one) -- except those the data could not
+    identify, which stay assumed."""
     changes = dict(values)
     names = {f.name for f in dataclasses.fields(device)}
     if "source" in names:
@@ -189,7 +191,8 @@ def fitted_device(device, values: Mapping[str, float], data_label: str):
         changes["source"] = (f"fitted to {data_label} ({', '.join(sorted(values))}); "
                              f"start: {old}" if old else f"fitted to {data_label}")
     if "assumed" in names:
-        changes["assumed"] = tuple(a for a in device.assumed if a not in values)
+        pinned = set(values) - set(unidentifiable)
+        changes["assumed"] = tuple(a for a in device.assumed if a not in pinned)
     return device.replace(**changes)
 
 
@@ -239,7 +242,9 @@ def least_squares_fit(device, params: Sequence[FitParam],
         else:
             v = min(max(v, p.lower + eps), p.upper - eps)
         start[p.field] = v
-    scales = [max(abs(start[p.field]), 1e-300) if not p.log else 1.0 for p in params]
+    # relative steps around the start; a start at 0 scales by the bounds' span instead
+    scales = [1.0 if p.log else max(abs(start[p.field]), 1e-3 * (p.upper - p.lower))
+              for p in params]
     z0 = np.array([_to_z(p, start[p.field], s) for p, s in zip(params, scales)])
     lo = np.array([_to_z(p, p.lower, s) for p, s in zip(params, scales)])
     hi = np.array([_to_z(p, p.upper, s) for p, s in zip(params, scales)])
@@ -298,15 +303,17 @@ def least_squares_fit(device, params: Sequence[FitParam],
 
     values, stderr, ci95, warn, unident = {}, {}, {}, [], []
     for i, (p, s) in enumerate(zip(params, scales)):
-        v = _from_z(p, z[i], s)
+        v = float(_from_z(p, float(z[i]), s))
         values[p.field] = v
         if p.log:
-            stderr[p.field] = v * math.log(10.0) * se_z[i]
-            ci95[p.field] = (10 ** (z[i] - tq * se_z[i]), 10 ** (z[i] + tq * se_z[i]))
+            stderr[p.field] = float(v * math.log(10.0) * se_z[i])
+            with np.errstate(over="ignore"):          # se = inf: the interval is (0, inf)
+                ci95[p.field] = (float(np.power(10.0, z[i] - tq * se_z[i])),
+                                 float(np.power(10.0, z[i] + tq * se_z[i])))
             wide = tq * se_z[i] > 1.0                      # more than a decade either way
         else:
-            stderr[p.field] = se_z[i] * s
-            ci95[p.field] = ((z[i] - tq * se_z[i]) * s, (z[i] + tq * se_z[i]) * s)
+            stderr[p.field] = float(se_z[i] * s)
+            ci95[p.field] = (float((z[i] - tq * se_z[i]) * s), float((z[i] + tq * se_z[i]) * s))
             wide = tq * se_z[i] * s > abs(v)                # +-100 % of the value
         why = []
         if wide:
@@ -340,7 +347,7 @@ def least_squares_fit(device, params: Sequence[FitParam],
                 units[nme] = table.by_field(nme).unit if table is not None else ""
             except Exception:                      # a field without a table row
                 units[nme] = ""
-    fitted = fitted_device(device, values, data_label)
+    fitted = fitted_device(device, values, data_label, unident)
     return FitResult(device=fitted, names=names, values=values, stderr=stderr, ci95=ci95,
                      correlation=corr, start=start, residuals=res_groups,
                      rms=float(np.sqrt(np.mean(r ** 2))), cost=float(sol.cost), n_data=n,
