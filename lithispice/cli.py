@@ -6,6 +6,8 @@
                      [--engine vacask]       ... in ngspice (default) or VACASK
     lithispice fit CONFIG [--out DIR]        fit a device to measured data (CSV); report, plots,
                                              and the fitted device's model cards
+    lithispice lifetime CONFIG [--out DIR]   how long a microbattery powers a chip: circuit
+                                             windows + battery kernel (netCDF and a PNG)
     lithispice export [--out models]         write the model cards (ngspice, Xyce, LTspice, Verilog-A)
     lithispice presets [--family NAME]       every device family's presets with key numbers
     lithispice demo [--out demo_out]         the crossbar demo (--engine vacask: in VACASK)
@@ -295,6 +297,37 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def cmd_lifetime(args) -> int:
+    from .batch.config import ConfigError
+    from .cosim.config import simulate, load_lifetime_config, plot_lifetime, write_dataset
+    cfg_path = Path(args.config)
+    # the whole config is checked and its code loaded before the first circuit window
+    # (cosim/config.py); a bad key is one line naming it
+    try:
+        lc = load_lifetime_config(cfg_path, engine=args.engine)
+    except ConfigError as exc:
+        raise UserError(f"{cfg_path.name}: {exc}") from None
+    if args.out:
+        nc, png = Path(args.out) / "lifetime.nc", Path(args.out) / "lifetime.png"
+    else:
+        nc = lc.netcdf or cfg_path.resolve().parent / "lifetime_out" / "lifetime.nc"
+        png = lc.png or nc.with_suffix(".png")
+    ds = simulate(lc, progress=not args.no_progress)
+    write_dataset(ds, nc)
+    plot_lifetime(ds, png, lc.name)
+    a = ds.attrs
+    t_end = float(ds.time.values[-1])
+    ev = (f"event {a['event']} at {a['t_event'] / 86400:.4g} d (period {a['period_event']})"
+          if a["event"] else "no event")
+    print(f"{lc.name}: {ev}; {a['n_periods']} periods of {a['period']:g} s "
+          f"({t_end / 86400:.4g} d) from {a['n_circuit_runs']} circuit runs "
+          f"({a['engine_s']:.1f} s {a['engine']}) in {a['wall_s']:.1f} s; "
+          f"SOC {float(ds.soc.values[0]):.4f} -> {float(ds.soc.values[-1]):.4f}, "
+          f"charge {a['q_window'] + a['q_kernel']:.4g} C")
+    print(f"wrote {nc}, {png}")
+    return 0
+
+
 def cmd_export(args) -> int:
     from . import modelcards
     dialects = modelcards.FORMS if args.dialect == "all" else (args.dialect,)
@@ -433,6 +466,27 @@ _FIT_EXAMPLE = textwrap.dedent("""\
     """)
 
 
+_LIFETIME_EXAMPLE = textwrap.dedent("""\
+    example config (lifetime.toml; SI units):
+      name = "sensor_node"
+      [window]
+      chip = "node.py:window"       # window(params) -> Chip; RUNS that file
+      [battery]
+      instance = "bat"              # the name the window gives Chip.add
+      preset = "LiPON-LiCoO2-Li"    # + params = {area = 1e-4} overrides
+      current = "i(vmeter)"         # terminal current vector, A (> 0 discharging)
+      [cosim]
+      period = 600.0                # s, one window stands for one period
+      horizon = 86400.0             # s of calendar time (less at an event)
+      engine = "ngspice"            # or "vacask"
+      tol_v = 0.01                  # V of OCV before the circuit runs again
+      [output]                      # default: lifetime_out/ next to the config
+      netcdf = "lifetime_out/lifetime.nc"
+
+    lithispice lifetime lifetime.toml --out lifetime_out
+    """)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = OneLineArgumentParser(
         prog="lithispice", description="Lithionic device models in ngspice and VACASK: "
@@ -500,6 +554,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="TOML (.toml) or YAML (.yaml) fit config")
     p.add_argument("--out", help="output folder (overrides the config's 'out')")
     p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("lifetime", help="how long a microbattery powers a chip (co-simulation)",
+                       description=textwrap.fill(
+                           "Co-simulate a chip and its microbattery from a config: the circuit "
+                           "engine runs one window (a duty cycle) from the battery's slow "
+                           "states, the C kernel advances the battery over the periods the "
+                           "window stands for, until the horizon or an event (v_min, anode "
+                           "empty, a predicate). Writes lifetime.nc (SOC, Li, voltages against "
+                           "calendar time, the window schedule, the charge ledger) and "
+                           "lifetime.png. The window function in the config is executed.", 88),
+                       epilog=_LIFETIME_EXAMPLE,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config", help="TOML (.toml) or YAML (.yaml) lifetime config")
+    p.add_argument("--out", help="output folder (overrides the config's 'out')")
+    p.add_argument("--engine", choices=("ngspice", "vacask"),
+                   help="simulator of the windows (overrides the config's 'engine')")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_lifetime)
 
     p = sub.add_parser("export", help="write the model cards (ngspice, Xyce, LTspice, Verilog-A)",
                        description="Generate the model card libraries of every device "

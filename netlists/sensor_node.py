@@ -177,7 +177,7 @@ def build_sensor_node(*, sensor: GasSensor | None = None, battery=None,
                       t_sample: float = 5.0, t_amb: float = 298.15, bits: int = 12,
                       v_ref: float = 2.5, v_mid: float = 1.25, opamp: OpAmp | None = None,
                       ldo: LDO | None = None, heater: Heater | None = None,
-                      tmax: float = 5.0) -> SensorNode:
+                      tmax: float = 5.0, t_first: float = 0.0) -> SensorNode:
     """Build the sensor node chip (see module docstring).
 
     sensor: GasSensor (default :func:`chip_sensor`); battery: a SpiceDevice whose first two
@@ -186,7 +186,9 @@ def build_sensor_node(*, sensor: GasSensor | None = None, battery=None,
     bar) steps, 1 s ramps; t_op: heater design temperature, K (default the sensor's operating
     temperature); heater_enabled=False never heats; period / t_on / t_sample: duty cycle, s;
     t_amb: ambient, K; bits, v_ref: the ADC; v_mid: the sensor's reference-electrode bias, V;
-    opamp, ldo, heater: block parameter sets; tmax: largest time step, s.
+    opamp, ldo, heater: block parameter sets; tmax: largest time step, s; t_first: start of
+    the first window, s (> 0: the operating point is taken with the heater off, as a window
+    that wakes a sleeping node starts).
     """
     sensor = sensor or chip_sensor()
     battery = battery or default_battery()
@@ -212,7 +214,9 @@ def build_sensor_node(*, sensor: GasSensor | None = None, battery=None,
     chip.vsource("mid", "vmid", "0", dc=v_mid)
     chip.vsource("ref", "vref", "0", dc=v_ref)
 
-    starts = _windows(t_stop, period, t_on)
+    t_first = check("t_first", t_first, 0.0, t_stop, hi_open=True, unit="s")
+    starts = _windows(t_stop, period, t_on) + t_first
+    starts = starts[starts < t_stop]
     heat = [(a, a + t_on) for a in starts] if heater_enabled else []
     chip.vsource("en", "en", "0", pwl=_pulse_pwl(heat, 2.0, t_stop) if heat
                  else [(0.0, 0.0), (t_stop, 0.0)])
