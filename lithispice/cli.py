@@ -198,33 +198,12 @@ def cmd_run(args) -> int:
 
 
 def _load_config(path: Path) -> dict:
-    if not path.is_file():
-        raise UserError(f"config file {str(path)!r} not found")
-    text = path.read_text()
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:
-            raise UserError("a YAML config needs pyyaml (pip install pyyaml); or use TOML") from None
-        try:
-            cfg = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise UserError(f"{path}: invalid YAML: {exc}") from None
-    else:
-        try:
-            import tomllib
-        except ImportError:                      # Python 3.10
-            try:
-                import tomli as tomllib
-            except ImportError:
-                raise UserError("TOML configs need Python >= 3.11 (or pip install tomli)") from None
-        try:
-            cfg = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise UserError(f"{path}: invalid TOML: {exc}") from None
-    if not isinstance(cfg, dict):
-        raise UserError(f"{path}: the config must be a table of settings")
-    return cfg
+    from .batch.config import ConfigError
+    from .batch.fromconfig import load_config
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
 
 
 def cmd_sweep(args) -> int:

@@ -93,30 +93,9 @@ class FitConfig:
 # ------------------------------------------------------------------------------ loading
 def read_config_file(path: Union[str, Path]) -> dict:
     """The table of a TOML (``.toml``) or YAML (``.yaml``/``.yml``) file; ConfigError when it
-    is missing or does not parse."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError("", f"config file {str(path)!r} not found")
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:
-            raise ConfigError("", "a YAML config needs pyyaml (pip install pyyaml); or use "
-                              "TOML") from None
-        try:
-            cfg = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError("", f"invalid YAML: {exc}") from None
-    else:
-        import tomllib
-        try:
-            cfg = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("", f"invalid TOML: {exc}") from None
-    if not isinstance(cfg, dict):
-        raise ConfigError("", "the config must be a table of settings")
-    return cfg
+    is missing or does not parse (one reader for every config: batch/fromconfig.py)."""
+    from ..batch.fromconfig import load_config
+    return load_config(path)
 
 
 def load_fit_config(path: Union[str, Path], out: Union[str, Path, None] = None) -> FitConfig:

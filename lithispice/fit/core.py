@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["FitParam", "FitResult", "least_squares_fit", "fitted_device"]
+__all__ = ["FitParam", "FitResult", "least_squares_fit", "fitted_device", "resolve_params"]
 
 #: a candidate the kernel refuses (ParameterError, non-finite output) costs this much per residual
 PENALTY = 1e6
@@ -55,6 +55,22 @@ class FitParam:
         if self.log and not self.lower > 0:
             raise ParameterError(f"{self.field} lower bound", self.lower,
                                  "> 0 for a log-scaled parameter")
+
+
+def resolve_params(params, defaults: Mapping[str, "FitParam"]) -> list:
+    """``params`` (a FitParam, a field name, or a sequence of them) as FitParam objects, names
+    looked up in a family's ``defaults`` (its ``DEFAULT_PARAMS``); ParameterError otherwise."""
+    if isinstance(params, (str, FitParam)):
+        params = [params]
+    out = []
+    for p in params:
+        if isinstance(p, FitParam):
+            out.append(p)
+        elif isinstance(p, str) and p in defaults:
+            out.append(defaults[p])
+        else:
+            raise ParameterError("params", p, "a FitParam or one of " + ", ".join(defaults))
+    return out
 
 
 @dataclass

@@ -51,7 +51,7 @@ import numpy as np
 from ..constants import F, R, k_B_eV
 from ..devices.gas_sensor import P_O2_AIR, GasSensor
 from ..errors import ParameterError
-from .core import FitParam, FitResult, least_squares_fit
+from .core import FitParam, FitResult, least_squares_fit, resolve_params
 from .data import DataError, check_series, read_csv
 
 __all__ = ["EmfData", "StepData", "ResistanceData", "DATA_KINDS", "DEFAULT_PARAMS", "fit",
@@ -340,20 +340,8 @@ def _default_params(device: GasSensor, items) -> list:
 
 
 def _resolve_params(params, device, items) -> list:
-    if params is None:
-        return _default_params(device, items)
-    if isinstance(params, (str, FitParam)):
-        params = [params]
-    out = []
-    for p in params:
-        if isinstance(p, FitParam):
-            out.append(p)
-        elif isinstance(p, str) and p in DEFAULT_PARAMS:
-            out.append(DEFAULT_PARAMS[p])
-        else:
-            raise ParameterError("params", p, "a FitParam or one of "
-                                 f"{', '.join(DEFAULT_PARAMS)}")
-    return out
+    return resolve_params(_default_params(device, items) if params is None else params,
+                          DEFAULT_PARAMS)
 
 
 def _estimate_noise(d) -> float:

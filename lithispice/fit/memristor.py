@@ -50,7 +50,7 @@ import numpy as np
 
 from ..devices.memristor import Memristor, simulate_array
 from ..errors import ParameterError
-from .core import FitParam, FitResult, least_squares_fit
+from .core import FitParam, FitResult, least_squares_fit, resolve_params
 from .data import DataError, check_series, read_csv
 
 __all__ = ["IVLoop", "SwitchingTimes", "DATA_KINDS", "DEFAULT_PARAMS", "fit", "synthetic",
@@ -277,20 +277,8 @@ def default_params(device: Memristor, data) -> list[str]:
 
 
 def _resolve(params, device, items) -> list[FitParam]:
-    if params is None:
-        params = default_params(device, items)
-    if isinstance(params, (str, FitParam)):
-        params = [params]
-    out = []
-    for p in params:
-        if isinstance(p, FitParam):
-            out.append(p)
-        elif isinstance(p, str) and p in DEFAULT_PARAMS:
-            out.append(DEFAULT_PARAMS[p])
-        else:
-            raise ParameterError("params", p, "FitParam objects or names of "
-                                 f"DEFAULT_PARAMS ({', '.join(DEFAULT_PARAMS)})")
-    return out
+    return resolve_params(default_params(device, items) if params is None else params,
+                          DEFAULT_PARAMS)
 
 
 # --------------------------------------------------------------------------- model side

@@ -40,7 +40,7 @@ from typing import ClassVar, Optional, Union
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
-from .core import FitParam, FitResult, least_squares_fit
+from .core import FitParam, FitResult, least_squares_fit, resolve_params
 from .data import DataError, check_series, read_csv
 
 __all__ = ["DischargeCurve", "ChargeCurve", "GITTData", "DATA_KINDS", "DEFAULT_PARAMS",
@@ -405,17 +405,7 @@ def default_params(items) -> list[str]:
 
 
 def _params(params, items) -> list[FitParam]:
-    if params is None:
-        params = default_params(items)
-    out = []
-    for p in params:
-        if isinstance(p, FitParam):
-            out.append(p)
-        elif p in DEFAULT_PARAMS:
-            out.append(DEFAULT_PARAMS[p])
-        else:
-            raise ParameterError("params", p, f"a FitParam or one of {', '.join(DEFAULT_PARAMS)}")
-    return out
+    return resolve_params(default_params(items) if params is None else params, DEFAULT_PARAMS)
 
 
 def _capacity_check(device, items) -> tuple:
