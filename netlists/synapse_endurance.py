@@ -36,15 +36,14 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synapse_array as sa  # noqa: E402
 
-from lithispice.cosim import SlowBattery, cosimulate  # noqa: E402
-from lithispice.cosim.battery import rest_steps  # noqa: E402
+from lithispice.cosim import AnodeDrawBattery, cosimulate  # noqa: E402
 from lithispice.errors import ParameterError  # noqa: E402
 from lithispice.validate import check_int, check_number  # noqa: E402
 
@@ -52,35 +51,6 @@ from lithispice.validate import check_int, check_number  # noqa: E402
 #: anode-limited reservoir), ECRAM-WO3 channels from theta 0.02, 3 levels of -0.3 V x 1 ms
 DEFAULTS = dict(n=4, m=4, levels=3, preset="ECRAM-WO3", theta_c0=0.02, v_write=-0.3,
                 t_on=1e-3, t_off=0.5e-3, battery_area=1e-8, qli0=1e-9, seed=4)
-
-
-@dataclass(frozen=True)
-class AnodeDrawBattery(SlowBattery):
-    """A :class:`SlowBattery` whose draw leaves through the anode's ion pin (synapse gates),
-    not its terminals. ``advance`` runs the kernel's rest of the cell (self-discharge through
-    its leak) over the steps' duration and takes the steps' charge (C; the channels' draw
-    the driver replays as current steps) off the Li inventory. ``li_stop``: C, the inventory
-    at which a skipped stretch stops (reason ``anode_empty``) so that the circuit judges the
-    last epochs (their writes stall near the knee of the SPICE form's exhaustion)."""
-    li_stop: float = 0.0
-
-    def advance(self, state, steps, repeat: int = 1):
-        steps = list(steps)
-        dur = repeat * sum(s.duration for s in steps)
-        q = repeat * sum(s.value * s.duration for s in steps if s.mode == "cc")
-        new, info = SlowBattery.advance(self, state, rest_steps(0.0, dur))
-        new = np.array(new, dtype=float)
-        li_before, li_rest = self.li(state), self.li(new)
-        new[self.n + 1] = li_rest - q
-        li_after = self.li(new)
-        info = dict(info, charge=info["charge"] + q, li_out=li_before - li_after)
-        # a stretch of epochs (a draw, not only the idle rest) that reaches li_stop: stop at
-        # the crossing (linear in time: the epochs are periodic; at 0 when it starts below),
-        # the circuit takes over epoch by epoch
-        if q > 0 and not info["reason"] and li_after <= self.li_stop:
-            info["reason"] = "anode_empty"
-            info["t_event"] = dur * max(li_before - self.li_stop, 0.0) / (li_before - li_after)
-        return new, info
 
 
 class Endurance:

@@ -69,6 +69,7 @@ BAD = [
     ('predicate = "node.py:event"', 'predicate = 3', "cosim.predicate"),
     ('[battery]', '[batery]', "batery"),
     ('instance = "bat"', 'instance = "bt"', "battery.instance"),   # checked on the chip
+    ('soc0 = 1.0', 'soc0 = 1.0\ndraw = "gate"', "battery.draw"),
 ]
 
 
@@ -94,3 +95,14 @@ def test_misspelt_key_gets_a_hint(example, capsys):
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["lifetime", str(tmp_path / "none.toml")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_anode_draw_is_selected_by_the_config(example):
+    """`draw = "anode"`: the window's draw is booked on the anode's Li inventory (synapse gates
+    take Li through the ion pin), by the library's AnodeDrawBattery."""
+    from lithispice.cosim import AnodeDrawBattery, SlowBattery
+    from lithispice.cosim.config import load_lifetime_config
+    text = example.read_text()
+    assert type(load_lifetime_config(example).battery) is SlowBattery
+    example.write_text(text.replace("soc0 = 1.0", 'soc0 = 1.0\ndraw = "anode"'))
+    assert type(load_lifetime_config(example).battery) is AnodeDrawBattery

@@ -10,10 +10,10 @@ microbattery (C kernel): months of duty cycles from a few circuit windows.
 :mod:`lithispice.cosim.record` for the Dataset it returns; :mod:`lithispice.cosim.config`
 for a study from a TOML file (:func:`run_lifetime_config`).
 """
-from .battery import SlowBattery
+from .battery import AnodeDrawBattery, SlowBattery
 from .config import lifetime_from_config, run_lifetime_config
 from .draw import WindowDraw
 from .driver import LOADS, WindowRun, cosimulate
 
-__all__ = ["SlowBattery", "WindowDraw", "WindowRun", "cosimulate", "LOADS",
+__all__ = ["SlowBattery", "AnodeDrawBattery", "WindowDraw", "WindowRun", "cosimulate", "LOADS",
            "lifetime_from_config", "run_lifetime_config"]

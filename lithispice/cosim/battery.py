@@ -166,3 +166,32 @@ def rest_steps(current: float, duration: float) -> list:
 def check_positive(name, value, unit: str) -> float:
     """A finite number > 0, else ParameterError naming ``name``."""
     return check_number(name, value, 0, None, lo_open=True, unit=unit)
+
+
+@dataclass(frozen=True)
+class AnodeDrawBattery(SlowBattery):
+    """A :class:`SlowBattery` whose draw leaves through the anode's ion pin (synapse gates),
+    not its terminals. ``advance`` runs the kernel's rest of the cell (self-discharge through
+    its leak) over the steps' duration and takes the steps' charge (C; the channels' draw
+    the driver replays as current steps) off the Li inventory. ``li_stop``: C, the inventory
+    at which a skipped stretch stops (reason ``anode_empty``) so that the circuit judges the
+    last epochs (their writes stall near the knee of the SPICE form's exhaustion)."""
+    li_stop: float = 0.0
+
+    def advance(self, state, steps, repeat: int = 1):
+        steps = list(steps)
+        dur = repeat * sum(s.duration for s in steps)
+        q = repeat * sum(s.value * s.duration for s in steps if s.mode == "cc")
+        new, info = SlowBattery.advance(self, state, rest_steps(0.0, dur))
+        new = np.array(new, dtype=float)
+        li_before, li_rest = self.li(state), self.li(new)
+        new[self.n + 1] = li_rest - q
+        li_after = self.li(new)
+        info = dict(info, charge=info["charge"] + q, li_out=li_before - li_after)
+        # a stretch of epochs (a draw, not only the idle rest) that reaches li_stop: stop at
+        # the crossing (linear in time: the epochs are periodic; at 0 when it starts below),
+        # the circuit takes over epoch by epoch
+        if q > 0 and not info["reason"] and li_after <= self.li_stop:
+            info["reason"] = "anode_empty"
+            info["t_event"] = dur * max(li_before - self.li_stop, 0.0) / (li_before - li_after)
+        return new, info

@@ -20,6 +20,8 @@ optional; SI units)::
     soc0 = 1.0
     soh = 1.0
     qli0 = 0.5                        # C (default: the preset's)
+    draw = "terminal"                 # or "anode": the load takes Li from the anode's ion
+                                      # pin (synapse gates), not the terminals (AnodeDrawBattery)
 
     [cosim]                           # keywords of lithispice.cosim.cosimulate
     period = 600.0                    # s
@@ -66,11 +68,14 @@ __all__ = ["ConfigError", "LifetimeConfig", "load_lifetime_config", "check_lifet
 TOP_KEYS = {"name": "a label for the plot and the printout",
             "window": "a table: chip = 'file.py:window', or function (+ args)",
             "battery": "a table: instance, preset, params, current, temperature, soc0, soh, "
-                       "qli0",
+                       "qli0, draw",
             "cosim": "a table: period, horizon and the keywords of cosimulate",
             "output": "a table: netcdf, png (files relative to the config's folder)"}
 WINDOW_KEYS = ("chip", "function", "args")
-BATTERY_KEYS = ("instance", "preset", "params", "current", "temperature", "soc0", "soh", "qli0")
+BATTERY_KEYS = ("instance", "preset", "params", "current", "temperature", "soc0", "soh", "qli0",
+                "draw")
+#: battery.draw -> where a window's draw leaves the cell (the SlowBattery class advancing it)
+DRAWS = ("terminal", "anode")
 COSIM_KEYS = ("period", "horizon", "engine", "timeout", "idle_current", "load", "replay",
               "tol_v", "max_stride", "v_min", "predicate", "failure")
 OUTPUT_KEYS = ("netcdf", "png")
@@ -140,7 +145,7 @@ def check_lifetime_config(cfg, base=".", *, engine: Optional[str] = None) -> Lif
     """Check a config table (module docstring), load the code it names; ``base``: the folder
     relative paths start from; ``engine`` overrides ``cosim.engine``."""
     from ..errors import LithispiceError
-    from .battery import SlowBattery
+    from .battery import AnodeDrawBattery, SlowBattery
     from .driver import LOADS
     folder = Path(base).resolve()
     cfg = _table("", cfg, required=True)
@@ -203,8 +208,10 @@ def check_lifetime_config(cfg, base=".", *, engine: Optional[str] = None) -> Lif
                           "table {function, args}")
     if isinstance(pred, dict):
         _check_keys("cosim.predicate", pred, PREDICATE_KEYS)
+    draw = _choice("battery.draw", b.get("draw", "terminal"), DRAWS, "draw")
     try:
-        battery = SlowBattery(instance, cell, current=current, temperature=temperature)
+        cls = AnodeDrawBattery if draw == "anode" else SlowBattery
+        battery = cls(instance, cell, current=current, temperature=temperature)
     except LithispiceError as exc:
         raise ConfigError(f"battery.{getattr(exc, 'name', '')}".rstrip("."), str(exc)) from None
 
