@@ -22,27 +22,29 @@ them); :mod:`lithispice.cli` builds the generator and the space from it. Code na
 from __future__ import annotations
 
 import copy
-import difflib
 import math
 import numbers
 import re
 from pathlib import Path
 from typing import Optional
 
+# the shared config checks (lithispice/configcheck.py), under this module's old names
+from ..configcheck import ConfigError
+from ..configcheck import boolean as _bool  # noqa: F401
+from ..configcheck import check_keys as _check_keys
+from ..configcheck import choice as _choice
+from ..configcheck import function_spec as _function_spec
+from ..configcheck import hint as _hint
+from ..configcheck import integer as _integer
+from ..configcheck import kind as _kind
+from ..configcheck import listing as _listing
+from ..configcheck import number as _number
+from ..configcheck import table as _table
+from ..configcheck import text as _text
+from ..configcheck import unknown as _unknown
 from ..errors import LithispiceError
 
 __all__ = ["ConfigError", "validate_config", "TOP_KEYS"]
-
-
-class ConfigError(LithispiceError, ValueError):
-    """A sweep config is invalid. ``key``: the dotted path of the offending key."""
-
-    def __init__(self, key: str, message: str):
-        self.key = key
-        super().__init__(f"'{key}': {message}" if key else message)
-
-    def __reduce__(self):
-        return (type(self), (self.key, str(self).partition("': ")[2] if self.key else str(self)))
 
 
 #: Top-level keys and what they hold.
@@ -77,132 +79,9 @@ SPREAD_KINDS = ("lognormal", "normal")
 MAX_CROSSBAR = 1024
 MAX_AXIS = 1_000_000
 _DIM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_YAML_HINT = " (in YAML write 1.0e-6, not 1e-6, which YAML reads as text)"
 
 
 # ------------------------------------------------------------------------------ helpers
-def _hint(name: str, allowed) -> str:
-    allowed = [str(a) for a in allowed]
-    hit = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
-    if not hit:
-        low = {a.lower(): a for a in allowed}
-        if str(name).lower() in low:
-            hit = [low[str(name).lower()]]
-    return f"; did you mean {hit[0]!r}?" if hit else ""
-
-
-def _unknown(path: str, key, allowed, what: str = "key") -> ConfigError:
-    allowed = list(allowed)
-    return ConfigError(_join(path, key), f"unknown {what}{_hint(key, allowed)} "
-                       f"(allowed: {_listing(allowed)})")
-
-
-def _listing(allowed) -> str:
-    return ", ".join(repr(str(a)) for a in allowed)
-
-
-def _join(path: str, key) -> str:
-    return f"{path}.{key}" if path else str(key)
-
-
-def _check_keys(path: str, table: dict, allowed, what: str = "key") -> None:
-    for key in table:
-        if not isinstance(key, str):
-            raise ConfigError(_join(path, key), f"a {what} must be a name (text)")
-        if key not in allowed:
-            raise _unknown(path, key, allowed, what)
-
-
-def _table(path: str, value, required: bool = False) -> dict:
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigError(path, f"a table of settings, not {_kind(value)}")
-    return value
-
-
-def _kind(value) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {value!r}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return f"{value!r}"
-
-
-def _number(path: str, value, lo=None, hi=None, *, lo_open=False, what="a number") -> float:
-    x = math.nan
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        x = float(value)
-    elif isinstance(value, str):
-        try:
-            x = float(value)
-        except ValueError:
-            x = math.nan
-    ok = math.isfinite(x)
-    if ok and lo is not None:
-        ok = x > lo if lo_open else x >= lo
-    if ok and hi is not None:
-        ok = x <= hi
-    if not ok:
-        rng = ""
-        if lo is not None or hi is not None:
-            left = "(" if lo_open else "["
-            rng = (f" in {left}{'-inf' if lo is None else f'{lo:g}'}, "
-                   f"{'inf' if hi is None else f'{hi:g}'}]")
-        hint = _YAML_HINT if isinstance(value, str) and _looks_numeric(value) else ""
-        raise ConfigError(path, f"{_kind(value)} is not {what}{rng}{hint}")
-    return x
-
-
-def _looks_numeric(s: str) -> bool:
-    return any(c.isdigit() for c in s)
-
-
-def _integer(path: str, value, lo=None, hi=None, what="an integer") -> int:
-    k = None
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        k = int(value)
-    elif isinstance(value, float) and math.isfinite(value) and value == int(value):
-        k = int(value)
-    elif isinstance(value, str):
-        try:
-            k = int(value.strip())
-        except ValueError:
-            k = None
-    if k is None or (lo is not None and k < lo) or (hi is not None and k > hi):
-        rng = ""
-        if lo is not None or hi is not None:
-            rng = f" in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
-        raise ConfigError(path, f"{_kind(value)} is not {what}{rng}")
-    return k
-
-
-def _bool(path: str, value) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise ConfigError(path, f"{_kind(value)} is not true or false")
-
-
-def _text(path: str, value, what="text") -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(path, f"{_kind(value)} is not {what}")
-    return value
-
-
-def _choice(path: str, value, options, what="value") -> str:
-    if not isinstance(value, str):
-        raise ConfigError(path, f"{_kind(value)} is not one of {_listing(options)}")
-    low = value.strip().lower()
-    if low not in options:
-        raise ConfigError(path, f"unknown {what} {value!r}{_hint(low, options)} "
-                          f"(allowed: {_listing(options)})")
-    return low
-
-
 def _scalar(path: str, value):
     """A sweep value: a number, a bool or one-line text."""
     if isinstance(value, bool) or isinstance(value, str):
@@ -214,15 +93,6 @@ def _scalar(path: str, value):
             raise ConfigError(path, f"{value!r} is not a finite number")
         return value
     raise ConfigError(path, f"{_kind(value)} is not a number or text")
-
-
-def _function_spec(path: str, value) -> str:
-    spec = _text(path, value, "'file.py:function' or 'package.module:function'")
-    mod, _, attr = spec.partition(":")
-    if not mod.strip() or not attr.strip():
-        raise ConfigError(path, f"{spec!r}: write it as 'file.py:function' or "
-                          "'package.module:function'")
-    return spec
 
 
 # ------------------------------------------------------------------------------ sections

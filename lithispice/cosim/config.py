@@ -58,8 +58,17 @@ from typing import Optional
 
 import numpy as np
 
-from ..batch.config import (ConfigError, _check_keys, _choice, _function_spec, _hint,
-                            _integer, _kind, _listing, _number, _table, _text)
+from ..configcheck import ConfigError
+from ..configcheck import check_keys as _check_keys
+from ..configcheck import choice as _choice
+from ..configcheck import function_spec as _function_spec
+from ..configcheck import hint as _hint
+from ..configcheck import integer as _integer
+from ..configcheck import kind as _kind
+from ..configcheck import listing as _listing
+from ..configcheck import number as _number
+from ..configcheck import table as _table
+from ..configcheck import text as _text
 
 __all__ = ["ConfigError", "LifetimeConfig", "load_lifetime_config", "check_lifetime_config",
            "lifetime_from_config", "run_lifetime_config", "simulate", "write_dataset",

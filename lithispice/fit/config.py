@@ -45,8 +45,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from ..batch.config import (ConfigError, _bool, _check_keys, _choice, _hint, _kind, _listing,
-                            _number, _table, _text)
+from ..configcheck import ConfigError
+from ..configcheck import boolean as _bool
+from ..configcheck import check_keys as _check_keys
+from ..configcheck import choice as _choice
+from ..configcheck import hint as _hint
+from ..configcheck import kind as _kind
+from ..configcheck import listing as _listing
+from ..configcheck import number as _number
+from ..configcheck import table as _table
+from ..configcheck import text as _text
 from ..errors import LithispiceError, ParameterError
 
 __all__ = ["ConfigError", "FitConfig", "FAMILIES", "TOP_KEYS", "load_fit_config",
