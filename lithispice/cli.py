@@ -273,6 +273,11 @@ def cmd_fit(args) -> int:
     print(f"wrote {len(paths)} files under {fc.out}: report.txt, fit.json, residuals.png"
           f"{', fit.png' if any(p.name == 'fit.png' for p in paths) else ''}, "
           f"models/ (card {fc.card})")
+    if not res.success:
+        # the outputs are written (to look at), but a script must not take them for a fit
+        print(f"error: the fit did not converge ({res.message}); see {fc.out / 'report.txt'}",
+              file=sys.stderr)
+        return EXIT_SIM
     return 0
 
 

@@ -349,3 +349,20 @@ def test_device_cards_refuse_what_is_not_a_device():
         mc.device_cards(object())
     with pytest.raises(ParameterError, match="dialect"):
         mc.device_cards(ls.Memristor.preset("LiCoO2"), ("spectre",))
+
+
+def test_a_fit_stopped_by_its_budget_exits_1_and_says_so(tmp_path):
+    """max_nfev caps the optimiser; a fit it stops is written (to look at) but reported NOT
+    converged, with exit status 1 so that a script does not take it for a fit."""
+    cfg = tmp_path / "budget.toml"
+    for f in ("loop_300K.csv", "loop_330K.csv"):
+        (tmp_path / f).write_text((EXAMPLE / f).read_text())
+    cfg.write_text("max_nfev = 2\n" + CONFIG.read_text())
+    r = cli("fit", cfg, "--out", tmp_path / "out")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "did not converge" in r.stderr and "NOT converged" in r.stdout
+    assert (tmp_path / "out" / "report.txt").read_text().count("NOT converged") == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text("max_nfev = 0\n" + CONFIG.read_text())
+    r = cli("fit", bad, "--out", tmp_path / "out2")
+    assert r.returncode == 2 and "max_nfev" in r.stderr

@@ -50,6 +50,7 @@ from ..configcheck import boolean as _bool
 from ..configcheck import check_keys as _check_keys
 from ..configcheck import choice as _choice
 from ..configcheck import hint as _hint
+from ..configcheck import integer as _integer
 from ..configcheck import kind as _kind
 from ..configcheck import listing as _listing
 from ..configcheck import number as _number
@@ -71,6 +72,8 @@ TOP_KEYS = {
     "out": "output folder (relative to the config's folder; default fit_out)",
     "card": "name of the fitted device's model card (default: the preset's card + '_fit')",
     "data": "the measurements: [[data]] tables with kind, file and conditions",
+    "max_nfev": "most model evaluations the optimiser may spend (an integer >= 1; default: "
+                "scipy's); a fit stopped by it is reported NOT converged (exit status 1)",
 }
 PARAM_KEYS = ("lower", "upper", "log", "start")
 #: keys of a [[data]] table that are not passed to the data class; ``conditions``: a table
@@ -96,6 +99,7 @@ class FitConfig:
     out: Path
     card: str
     raw: dict
+    max_nfev: Optional[int] = None      # optimiser budget (model evaluations); None: scipy's
 
 
 # ------------------------------------------------------------------------------ loading
@@ -332,10 +336,13 @@ def validate_fit_config(cfg, base: Optional[Path] = None, *,
                        else DEFAULT_OUT)
         if not out_dir.is_absolute() and base is not None:
             out_dir = base / out_dir
+    max_nfev = (None if cfg.get("max_nfev") is None
+                else _integer("max_nfev", cfg["max_nfev"], 1, 10 ** 9))
     data, files = _data(cfg, module, base)
     label = ", ".join(_shown(f, base) for f in files)
     return FitConfig(family=family, module=module, device=device, params=params, data=data,
-                     files=files, data_label=label, out=out_dir, card=card, raw=cfg)
+                     files=files, data_label=label, out=out_dir, card=card, raw=cfg,
+                     max_nfev=max_nfev)
 
 
 def _shown(f: Path, base: Optional[Path]) -> str:
@@ -352,8 +359,9 @@ def fit_from_config(fc: FitConfig) -> tuple[object, list[Path]]:
     from .. import modelcards
     from ..fileio import atomic_path
     try:
+        extra = {} if fc.max_nfev is None else {"max_nfev": fc.max_nfev}
         result = fc.module.fit(fc.device, list(fc.data), fc.params,
-                               data_label=fc.data_label)
+                               data_label=fc.data_label, **extra)
     except ParameterError as exc:
         if exc.name == "params":                 # e.g. a parameter these kinds cannot fit
             raise ConfigError("params", str(exc)) from None
