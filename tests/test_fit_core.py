@@ -103,3 +103,25 @@ def test_bad_csv_names_the_column(tmp_path, header, rows, column, match):
                  else {"t": "s", header.split(",")[1].split()[0]: "K" if "T" in header else "bar"},
                  time_column="t")
     assert e.value.column == column and str(p) in str(e.value)
+
+
+def test_scalar_conditions_noise_levels_and_constant_columns_are_checked_in_one_place():
+    from lithispice.fit.data import condition, constant_column, noise_level
+    assert condition("temperature", 300, "K") == 300.0
+    with pytest.raises(DataError, match="did you mean 298.15 K") as e:
+        condition("temperature", 25, "K")
+    assert e.value.column == "temperature"
+    with pytest.raises(DataError, match="not a number"):
+        condition("temperature", True, "K")
+    assert noise_level("sigma", None, "A") is None and noise_level("sigma", 1e-9, "A") == 1e-9
+    for bad in (0.0, -1.0, float("nan"), "0.1", True):
+        with pytest.raises(DataError, match="noise level"):
+            noise_level("sigma", bad, "A")
+    cols = {"T": np.array([300.0, 300.2, 300.1])}
+    assert constant_column(cols, "T", tol=0.5) == pytest.approx(300.1)
+    assert constant_column({}, "T", tol=0.5, given=310.0) == 310.0
+    with pytest.raises(DataError, match="varies") as e:
+        constant_column({"T": np.array([300.0, 301.0])}, "T", tol=0.5)
+    assert e.value.column == "T"
+    with pytest.raises(DataError, match="contradicts"):
+        constant_column(cols, "T", tol=0.5, given=320.0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
+import numbers
 import re
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Union
@@ -25,7 +26,8 @@ import numpy as np
 
 from ..errors import LithispiceError
 
-__all__ = ["DataError", "read_csv", "check_series", "UNITS", "to_si"]
+__all__ = ["DataError", "read_csv", "check_series", "condition", "noise_level",
+           "constant_column", "UNITS", "to_si"]
 
 
 class DataError(LithispiceError, ValueError):
@@ -119,6 +121,45 @@ def check_series(name: str, values, si: str, *, time_like: bool = False, min_row
             raise DataError(f"partial pressure {a[neg[0]]:g} bar at row {neg[0]} must be > 0",
                             column=name, path=path)
     return a
+
+
+def condition(name: str, value, si: str, path: Optional[str] = None) -> float:
+    """One scalar condition of a data set (a temperature, a pressure, a time) in SI, checked
+    as a column would be (:func:`check_series`: NaN, Celsius-as-K, ppm-as-bar)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise DataError(f"{value!r} is not a number in {si}", column=name, path=path)
+    return float(check_series(name, [value], si, path=path)[0])
+
+
+def noise_level(name: str, value, unit: str, path: Optional[str] = None) -> Optional[float]:
+    """A data set's noise standard deviation in ``unit`` (a finite number > 0), or None: the
+    fit estimates it."""
+    if value is None:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not (math.isfinite(value) and value > 0)):
+        raise DataError(f"noise level {value!r} must be a finite number > 0, {unit} (or None: "
+                        "estimated)", column=name, path=path)
+    return float(value)
+
+
+def constant_column(cols: dict, name: str, path: Optional[str] = None, *, tol: float,
+                    given: Optional[float] = None) -> Optional[float]:
+    """A condition given as a column of a file (``T [K]``) that must be constant within
+    ``tol`` over the data set: its mean. ``given``: the same condition passed as a keyword; it
+    must agree with the column within ``tol``, and is returned when there is no column (None
+    when neither)."""
+    if name not in cols:
+        return given
+    a = np.asarray(cols[name], dtype=float)
+    m = float(np.mean(a))
+    if np.ptp(a) > tol:
+        raise DataError(f"varies by {np.ptp(a):g} within one data set (at most {tol:g}); split "
+                        "the file by this condition", column=name, path=path)
+    if given is not None and abs(m - float(given)) > tol:
+        raise DataError(f"the column's mean {m:g} contradicts {given:g} given as a keyword",
+                        column=name, path=path)
+    return m
 
 
 def read_csv(path: Union[str, Path], columns: Mapping[str, str], *,

@@ -52,7 +52,7 @@ from ..constants import F, R, k_B_eV
 from ..devices.gas_sensor import P_O2_AIR, GasSensor
 from ..errors import ParameterError
 from .core import FitParam, FitResult, least_squares_fit, resolve_params
-from .data import DataError, check_series, read_csv
+from .data import DataError, check_series, condition, noise_level, read_csv
 
 __all__ = ["EmfData", "StepData", "ResistanceData", "DATA_KINDS", "DEFAULT_PARAMS", "fit",
            "synthetic", "calibration", "plot_fit"]
@@ -61,21 +61,6 @@ _LN10 = math.log(10.0)
 
 
 # ------------------------------------------------------------------------------ data
-def _scalar(name: str, value, si: str, path=None) -> float:
-    """One number in SI, checked like a column (Celsius-as-K, ppm-as-bar, NaN)."""
-    return float(check_series(name, [value], si, path=path)[0])
-
-
-def _sigma(value, unit: str, path=None) -> Optional[float]:
-    if value is None:
-        return None
-    s = float(value)
-    if not (math.isfinite(s) and s > 0):
-        raise DataError(f"noise level {value!r} must be a finite number > 0 ({unit})",
-                        column="sigma", path=path)
-    return s
-
-
 def _r_load(value, path=None) -> float:
     r = math.inf if value is None else float(value)
     if not (r > 0 and not math.isnan(r)):
@@ -85,8 +70,8 @@ def _r_load(value, path=None) -> float:
 
 
 def _background(p_o2, p_h2o, path=None) -> tuple:
-    o2 = _scalar("p_o2", p_o2, "bar", path)
-    h2o = 0.0 if float(p_h2o) == 0.0 else _scalar("p_h2o", p_h2o, "bar", path)
+    o2 = condition("p_o2", p_o2, "bar", path)
+    h2o = 0.0 if float(p_h2o) == 0.0 else condition("p_h2o", p_h2o, "bar", path)
     return o2, h2o
 
 
@@ -133,7 +118,7 @@ class EmfData:
                             column=self._T_COLUMN, path=path)
         o2, h2o = _background(self.p_o2, self.p_h2o, path)
         for k, v in (("p_gas", p), ("temperature", T), ("emf", e), ("p_o2", o2),
-                     ("p_h2o", h2o), ("sigma", _sigma(self.sigma, "V", path)),
+                     ("p_h2o", h2o), ("sigma", noise_level("sigma", self.sigma, "V", path)),
                      ("r_load", _r_load(self.r_load, path))):
             object.__setattr__(self, k, v)
         self._check_sign()
@@ -207,20 +192,20 @@ class StepData:
         if e.size != t.size:
             raise DataError(f"{e.size} values, one per t ({t.size}) needed", column="emf",
                             path=path)
-        pb = _scalar("p_before", self.p_before, "bar", path)
-        pa = _scalar("p_after", self.p_after, "bar", path)
+        pb = condition("p_before", self.p_before, "bar", path)
+        pa = condition("p_after", self.p_after, "bar", path)
         if pa == pb:
             raise DataError(f"p_after = p_before = {pa:g} bar: no step", column="p_after",
                             path=path)
-        ts = float(t[0]) if self.t_step is None else _scalar("t_step", self.t_step, "s", path)
+        ts = float(t[0]) if self.t_step is None else condition("t_step", self.t_step, "s", path)
         if np.count_nonzero(t > ts) < 3:
             raise DataError(f"fewer than 3 samples after the step at t_step = {ts:g} s",
                             column="t", path=path)
         o2, h2o = _background(self.p_o2, self.p_h2o, path)
         for k, v in (("t", t), ("emf", e), ("p_before", pb), ("p_after", pa),
-                     ("temperature", _scalar("temperature", self.temperature, "K", path)),
+                     ("temperature", condition("temperature", self.temperature, "K", path)),
                      ("t_step", ts), ("p_o2", o2), ("p_h2o", h2o),
-                     ("sigma", _sigma(self.sigma, "V", path)),
+                     ("sigma", noise_level("sigma", self.sigma, "V", path)),
                      ("r_load", _r_load(self.r_load, path))):
             object.__setattr__(self, k, v)
 
@@ -267,7 +252,7 @@ class ResistanceData:
             raise DataError(f"{r[k]:g} ohm at row {k}: a resistance must be > 0",
                             column="r_out", path=path)
         for k, v in (("temperature", T), ("r_out", r),
-                     ("sigma", _sigma(self.sigma, "relative, of ln R", path))):
+                     ("sigma", noise_level("sigma", self.sigma, "relative, of ln R", path))):
             object.__setattr__(self, k, v)
 
     @classmethod
@@ -744,7 +729,7 @@ def calibration(device: GasSensor, temperature: float, *, p_o2: float = P_O2_AIR
     (K) as a :class:`lithispice.devices.gas_calibration.Calibration` (e.g. of a fitted
     device, to invert readings with ``.concentration(emf)``)."""
     from ..devices.gas_calibration import Calibration
-    T = _scalar("temperature", temperature, "K")
+    T = condition("temperature", temperature, "K")
     return Calibration(e0=float(device.emf(1.0, T, p_o2, p_h2o)),
                        slope=-float(device.slope_per_decade(T)), rms=0.0, n_points=0,
                        temperature=T)

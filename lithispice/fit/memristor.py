@@ -51,40 +51,10 @@ import numpy as np
 from ..devices.memristor import Memristor, simulate_array
 from ..errors import ParameterError
 from .core import FitParam, FitResult, least_squares_fit, resolve_params
-from .data import DataError, check_series, read_csv
+from .data import DataError, check_series, condition, constant_column, noise_level, read_csv
 
 __all__ = ["IVLoop", "SwitchingTimes", "DATA_KINDS", "DEFAULT_PARAMS", "fit", "synthetic",
            "switching_time", "default_params", "spice_current", "plot_fit", "loop_current"]
-
-
-def _temperature(name, value, path=None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise DataError(f"{value!r} is not a temperature in K", column=name, path=path)
-    return float(check_series(name, [value], "K", path=path)[0])
-
-
-def _sigma(name, value, path=None) -> Optional[float]:
-    if value is None:
-        return None
-    if not (isinstance(value, (int, float, np.floating, np.integer))
-            and not isinstance(value, bool) and math.isfinite(value) and value > 0):
-        raise DataError(f"noise level {value!r} must be a finite number > 0 (or None: "
-                        "estimated)", column=name, path=path)
-    return float(value)
-
-
-def _temperature_column(cols: dict, meta_t, path: str) -> float:
-    """The temperature of a loop: ``temperature=`` metadata or a constant ``T`` column."""
-    if "T" in cols:
-        T = cols["T"]
-        if np.ptp(T) > 0.5:
-            raise DataError(f"varies by {np.ptp(T):g} K within one loop; split the file per "
-                            "temperature", column="T", path=path)
-        if meta_t is not None and abs(float(np.mean(T)) - float(meta_t)) > 0.5:
-            raise DataError(f"mean {np.mean(T):g} K contradicts temperature={meta_t}",
-                            column="T", path=path)
-        return float(np.mean(T))
-    return 298.15 if meta_t is None else meta_t
 
 
 @dataclass(frozen=True)
@@ -112,10 +82,10 @@ class IVLoop:
         object.__setattr__(self, "t", t)
         object.__setattr__(self, "v", v)
         object.__setattr__(self, "i", i)
-        object.__setattr__(self, "temperature", _temperature("temperature", self.temperature))
+        object.__setattr__(self, "temperature", condition("temperature", self.temperature, "K"))
         if not (isinstance(self.w0, (int, float)) and 0.0 <= self.w0 <= 1.0):
             raise DataError(f"initial state {self.w0!r} must be in [0, 1]", column="w0")
-        object.__setattr__(self, "sigma", _sigma("sigma", self.sigma))
+        object.__setattr__(self, "sigma", noise_level("sigma", self.sigma, "A"))
         # the kernel's inputs, checked once here instead of on every model evaluation
         object.__setattr__(self, "_kernel_in", (
             np.ascontiguousarray(t), np.ascontiguousarray(v.reshape(1, -1)),
@@ -129,7 +99,8 @@ class IVLoop:
         when there is no T column (default 298.15 K)."""
         cols = read_csv(path, {"t": "s", "v": "V", "i": "A", "T": "K"}, time_column="t",
                         optional=("T",), min_rows=8)
-        T = _temperature_column(cols, temperature, str(path))
+        T = constant_column(cols, "T", str(path), tol=0.5, given=temperature)
+        T = 298.15 if T is None else T
         return cls(cols["t"], cols["v"], cols["i"], temperature=T, w0=w0, sigma=sigma,
                    label=label if label is not None else str(path))
 
@@ -181,7 +152,7 @@ class SwitchingTimes:
         object.__setattr__(self, "amplitude", a)
         object.__setattr__(self, "time", tt)
         object.__setattr__(self, "temperature", T)
-        object.__setattr__(self, "sigma", _sigma("sigma", self.sigma))
+        object.__setattr__(self, "sigma", noise_level("sigma", self.sigma, "of ln t"))
 
     @classmethod
     def from_csv(cls, path, *, kind: str = "set", temperature: Optional[float] = None,

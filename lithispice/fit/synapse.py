@@ -58,7 +58,7 @@ import numpy as np
 from ..devices.synapse import DRIVES, RESTS, Synapse, electrode_ocv, program_array
 from ..errors import ParameterError
 from .core import FitParam, FitResult, fitted_device, least_squares_fit
-from .data import DataError, check_series, read_csv
+from .data import DataError, check_series, constant_column, read_csv
 
 __all__ = ["PulseTrain", "GateCharge", "OCPRelaxation", "DATA_KINDS", "DEFAULT_PARAMS", "fit",
            "synthetic"]
@@ -232,17 +232,11 @@ class GateCharge:
 
 def _temperature_column(cols: dict, meta: dict, path) -> None:
     """An optional ``T [K]`` / ``T [degC]`` column (checked by read_csv: Celsius declared as K
-    is refused) gives ``meta["temperature"]``; it must be constant within one data set."""
-    if "T" not in cols:
-        return
-    T = cols.pop("T")
-    if np.ptp(T) > 0.5:
-        raise DataError(f"temperature varies by {np.ptp(T):g} K within one data set; split "
-                        "the file by temperature", column="T", path=str(path))
-    if "temperature" in meta and abs(meta["temperature"] - float(np.mean(T))) > 0.5:
-        raise DataError(f"column says {np.mean(T):g} K, temperature= says "
-                        f"{meta['temperature']:g} K", column="T", path=str(path))
-    meta["temperature"] = float(np.mean(T))
+    is refused), constant within one data set, gives ``meta["temperature"]``."""
+    T = constant_column(cols, "T", str(path), tol=0.5, given=meta.get("temperature"))
+    cols.pop("T", None)
+    if T is not None:
+        meta["temperature"] = T
 
 
 def _common_scalar(obj):
