@@ -27,11 +27,13 @@ and 4 apply.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-__all__ = ["Quantity", "DeviceMap", "device_map", "quantity", "state_nodes", "EXTRA_NODES", "CONTROL_PINS"]
+__all__ = ["Quantity", "DeviceMap", "device_map", "quantity", "state_nodes", "EXTRA_NODES",
+           "CONTROL_PINS"]
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,11 @@ EXTRA_NODES = {
 }
 
 
-def state_nodes(fam: str) -> dict:
-    """``{node regex: (unit, meaning)}`` of family ``fam`` (card prefix): its ``PROBES``
-    first, then :data:`EXTRA_NODES`."""
+@functools.lru_cache(maxsize=None)
+def state_nodes(fam: str) -> tuple:
+    """``((node regex, (unit, meaning)), ...)`` of family ``fam`` (card prefix): its
+    ``PROBES`` first, then :data:`EXTRA_NODES`. Built once per family (a result of an array
+    asks it for thousands of vectors)."""
     import importlib
     out = {}
     try:
@@ -90,7 +94,7 @@ def state_nodes(fam: str) -> dict:
         pass
     for pat, val in EXTRA_NODES.get(fam, {}).items():
         out.setdefault(pat, val)
-    return out
+    return tuple(out.items())
 
 
 #: card name prefix -> {pin position: (unit, meaning)} for pins that carry a non-voltage
@@ -212,7 +216,7 @@ _I_RE = re.compile(r"^i\((.+)\)$")
 def _state_quantity(fam: str, node: str) -> Optional[Quantity]:
     desc = ""
     unit: Optional[str] = None
-    for pat, (u, d) in state_nodes(fam).items():
+    for pat, (u, d) in state_nodes(fam):
         if re.fullmatch(pat, node):
             unit, desc = u, d
             break
@@ -230,6 +234,7 @@ def _state_quantity(fam: str, node: str) -> Optional[Quantity]:
     return Quantity(unit, "state" if unit != "V" else "voltage", desc)
 
 
+@functools.lru_cache(maxsize=None)
 def _param_table(fam: str):
     import importlib
     try:
