@@ -127,17 +127,12 @@ class DeviceMap:
 
 
 def _logical_lines(text: str) -> list[str]:
-    """Deck lines with ``+`` continuations joined, comments and blank lines dropped."""
-    out: list[str] = []
-    for raw in text.splitlines():
-        s = raw.strip()
-        if not s or s.startswith("*"):
-            continue
-        if s.startswith("+") and out:
-            out[-1] += " " + s[1:].strip()
-        else:
-            out.append(s)
-    return out
+    """Deck lines with ``+`` continuations joined (:func:`lithispice.spice.expr._logical_lines`,
+    after comments and blank lines are dropped, so a continuation after a comment still joins
+    its card, as in ngspice)."""
+    from ..spice.expr import _logical_lines as joined
+    cards = (s for s in (raw.strip() for raw in text.splitlines()) if s and not s.startswith("*"))
+    return [line.strip() for line in joined("\n".join(cards))]
 
 
 def _x_line(tokens: Sequence[str]) -> tuple[list[str], str]:
