@@ -88,11 +88,10 @@ def _positive(name: str, value, unit: str, *, allow_none=False, zero=False) -> O
 
 
 def _temperature(value) -> float:
-    v = _positive("temperature", value, "K")
-    if v < 150.0:
-        raise ParameterError("temperature", value, "a temperature in K (>= 150 K): degrees "
-                             f"Celsius? {value} degC is {v + 273.15:g} K")
-    return v
+    """A data set's temperature in K, checked as the device checks its own (the t_ref row's
+    range from T_MIN, with the degrees-Celsius hint): :func:`param_checks.temperature`."""
+    from ..devices.param_checks import temperature
+    return temperature(Synapse.PARAMS.by_field("t_ref"), value)
 
 
 def _common(obj, drive_default=None):
