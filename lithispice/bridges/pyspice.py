@@ -234,7 +234,7 @@ class ChipCircuit(Circuit):
 def to_pyspice(chip) -> ChipCircuit:
     """``chip`` as a PySpice Circuit (:class:`ChipCircuit`); see the module docstring for
     what is mapped. The chip is checked first (:meth:`Chip.check`, as :meth:`Chip.deck`)."""
-    deck = chip.deck()                  # every check a deck gets, before anything is built
+    chip.deck()                         # every check a deck gets, before anything is built
     circuit = ChipCircuit(chip.title)
     for name, text in chip._subckts.values():
         # the cards as the deck writes them: temperature rule resolved (carddoc.at_temperature)
@@ -246,11 +246,8 @@ def to_pyspice(chip) -> ChipCircuit:
             # a different circuit
             raise NetlistError(f"element {el.spice!r}: PySpice writes {str(made)!r}, the deck "
                                f"{el.line()!r}")
-    # the circuit temperature as the deck gives it to ngspice: a '.temp' card (degC), or
-    # else the 'temp' option
-    temp = [ln.split()[1] for ln in deck.splitlines() if ln.lower().startswith(".temp ")]
-    if temp or "temp" in chip._options:
-        circuit.chip_temperature = float(temp[0] if temp else chip._options["temp"])
+    # the circuit temperature, degC, as the deck's '.temp' card writes it (Chip.deck)
+    circuit.chip_temperature = round(chip.temperature - 273.15, 9)
     circuit.chip_options = {k: v for k, v in chip._options.items() if k != "temp"}
     circuit.chip_ics = dict(chip._ics)
     circuit.chip_saves = list(chip._saves)
