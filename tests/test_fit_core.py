@@ -125,3 +125,15 @@ def test_scalar_conditions_noise_levels_and_constant_columns_are_checked_in_one_
     assert e.value.column == "T"
     with pytest.raises(DataError, match="contradicts"):
         constant_column(cols, "T", tol=0.5, given=320.0)
+
+
+def test_a_data_error_located_in_a_file_names_file_and_column_once(tmp_path):
+    err = DataError("2 is outside [0, 1]", column="soc0").at(tmp_path / "d.csv")
+    assert str(err) == f"{tmp_path / 'd.csv'}, column 'soc0': 2 is outside [0, 1]"
+    assert err.column == "soc0" and err.path == str(tmp_path / "d.csv")
+    # as a data class re-raises it from from_csv
+    from lithispice.fit import microbattery as fm
+    p = _csv(tmp_path, "t [s],v [V]", [(k, 4.0 - 0.01 * k) for k in range(12)])
+    with pytest.raises(DataError) as e:
+        fm.DischargeCurve.from_csv(p, current=1e-5, soc0=2)
+    assert str(e.value).count("column 'soc0'") == 1 and str(p) in str(e.value)

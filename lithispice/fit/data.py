@@ -35,10 +35,14 @@ class DataError(LithispiceError, ValueError):
 
     def __init__(self, message: str, *, column: Optional[str] = None,
                  path: Optional[str] = None):
-        self.column, self.path = column, path
+        self.column, self.path, self.message = column, path, message
         where = ", ".join(x for x in ((f"{path}" if path else ""),
                                       (f"column {column!r}" if column else "")) if x)
         super().__init__(f"{where}: {message}" if where else message)
+
+    def at(self, path) -> "DataError":
+        """The same error located in file ``path`` (a data class checked what a CSV gave it)."""
+        return DataError(self.message, column=self.column, path=str(path))
 
 
 #: unit text -> (SI unit, factor, offset): SI = value * factor + offset

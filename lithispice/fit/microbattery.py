@@ -154,7 +154,7 @@ class DischargeCurve:
         try:
             return cls(t=t, v=cols["v"], current=current, **meta)
         except DataError as exc:
-            raise DataError(str(exc), column=exc.column, path=path) from None
+            raise exc.at(path) from None
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ class GITTData:
         try:
             return cls(t=cols["t"], i=cols["i"], v=cols["v"], **meta)
         except DataError as exc:
-            raise DataError(str(exc), column=exc.column, path=path) from None
+            raise exc.at(path) from None
 
 
 DATA_KINDS: dict[str, type] = {"discharge": DischargeCurve, "charge": ChargeCurve,

@@ -177,7 +177,7 @@ class PulseTrain:
         try:
             return cls(n=cols["n"], g=cols["g"], **meta)
         except DataError as exc:
-            raise DataError(str(exc), column=exc.column, path=str(path)) from None
+            raise exc.at(path) from None
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ class GateCharge:
         try:
             return cls(amplitude=cols["amplitude"], q=cols["q"], **meta)
         except DataError as exc:
-            raise DataError(str(exc), column=exc.column, path=str(path)) from None
+            raise exc.at(path) from None
 
 
 def _temperature_column(cols: dict, meta: dict, path) -> None:
@@ -294,7 +294,7 @@ class OCPRelaxation:
         try:
             return cls(t=cols["t"], v=cols["v"], **meta)
         except DataError as exc:
-            raise DataError(str(exc), column=exc.column, path=str(path)) from None
+            raise exc.at(path) from None
 
 
 DATA_KINDS = {"pulse_train": PulseTrain, "gate_charge": GateCharge,
